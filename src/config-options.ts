@@ -1,0 +1,334 @@
+/**
+ * Every configuration option, declared once: its path in MailvetConfig, its
+ * environment variable, its type and bounds, its default and its meaning.
+ * `config.ts` reads this table to build and validate the config, and
+ * `scripts/configuration-doc.ts` renders docs/configuration.md from it, so the
+ * documentation cannot drift from the code.
+ */
+
+export type OptionType =
+  | { kind: 'int'; min: number; max: number }
+  | { kind: 'bool' }
+  | { kind: 'string'; nullable?: boolean }
+  | { kind: 'list' }
+  | { kind: 'enum'; values: readonly string[] };
+
+export interface OptionSpec {
+  /** Dotted path into MailvetConfig, e.g. `smtp.port`. */
+  path: string;
+  env: string;
+  type: OptionType;
+  default: unknown;
+  doc: string;
+}
+
+const int = (min: number, max: number): OptionType => ({ kind: 'int', min, max });
+const bool: OptionType = { kind: 'bool' };
+const str: OptionType = { kind: 'string' };
+const nullableStr: OptionType = { kind: 'string', nullable: true };
+const list: OptionType = { kind: 'list' };
+
+const DAY_MS = 86_400_000;
+
+export const OPTIONS: readonly OptionSpec[] = [
+  // DNS
+  {
+    path: 'dns.servers',
+    env: 'MAILVET_DNS',
+    type: list,
+    default: [],
+    doc: 'DNS resolvers as comma-separated `host:port` (IPv6 as `[::1]:53`). Empty: the system resolvers.',
+  },
+  {
+    path: 'dns.timeoutMs',
+    env: 'MAILVET_DNS_TIMEOUT_MS',
+    type: int(100, 60_000),
+    default: 5000,
+    doc: 'Timeout of one DNS query attempt.',
+  },
+  {
+    path: 'dns.tries',
+    env: 'MAILVET_DNS_TRIES',
+    type: int(1, 5),
+    default: 2,
+    doc: 'Attempts per DNS query before it counts as a temporary failure (`unknown/dns_error`).',
+  },
+  {
+    path: 'dns.minTtlSeconds',
+    env: 'MAILVET_DNS_MIN_TTL',
+    type: int(0, 86_400),
+    default: 30,
+    doc: 'Lower bound applied to cached positive DNS answers.',
+  },
+  {
+    path: 'dns.maxTtlSeconds',
+    env: 'MAILVET_DNS_MAX_TTL',
+    type: int(0, 604_800),
+    default: 3600,
+    doc: 'Upper bound applied to cached positive DNS answers.',
+  },
+  {
+    path: 'dns.negativeTtlSeconds',
+    env: 'MAILVET_DNS_NEGATIVE_TTL',
+    type: int(0, 86_400),
+    default: 300,
+    doc: 'How long NXDOMAIN / no-data answers are cached.',
+  },
+  // SMTP
+  {
+    path: 'smtp.enabled',
+    env: 'MAILVET_SMTP',
+    type: bool,
+    default: true,
+    doc: 'Probe mailboxes over SMTP. Off: results stop at DNS with `unknown/smtp_skipped` where nothing earlier decided (`--no-smtp`).',
+  },
+  {
+    path: 'smtp.port',
+    env: 'MAILVET_SMTP_PORT',
+    type: int(1, 65_535),
+    default: 25,
+    doc: 'TCP port of mail servers. Real MX hosts listen on 25; other ports are for tests.',
+  },
+  {
+    path: 'smtp.heloName',
+    env: 'MAILVET_HELO',
+    type: str,
+    default: 'localhost',
+    doc: 'Name sent in EHLO/HELO. Use a name that resolves to this host and matches its PTR record, or many servers refuse you (see `mailvet doctor`).',
+  },
+  {
+    path: 'smtp.mailFrom',
+    env: 'MAILVET_FROM',
+    type: str,
+    default: 'verify@localhost',
+    doc: 'Envelope sender used in MAIL FROM. Use an address at a domain you control.',
+  },
+  {
+    path: 'smtp.proxy',
+    env: 'MAILVET_PROXY',
+    type: nullableStr,
+    default: null,
+    doc: 'SOCKS5 proxy for SMTP connections: `socks5://[user:pass@]host:port`.',
+  },
+  {
+    path: 'smtp.sourceAddress',
+    env: 'MAILVET_SOURCE_ADDRESS',
+    type: nullableStr,
+    default: null,
+    doc: 'Local IP address SMTP connections are made from.',
+  },
+  {
+    path: 'smtp.allowPrivateMx',
+    env: 'MAILVET_ALLOW_PRIVATE_MX',
+    type: bool,
+    default: false,
+    doc: 'Allow mail hosts on loopback/private/reserved addresses. For tests only: on a real service this lets strangers make mailvet scan your internal network.',
+  },
+  {
+    path: 'smtp.connectTimeoutMs',
+    env: 'MAILVET_SMTP_CONNECT_TIMEOUT_MS',
+    type: int(100, 120_000),
+    default: 10_000,
+    doc: 'TCP connect timeout per mail host address.',
+  },
+  {
+    path: 'smtp.commandTimeoutMs',
+    env: 'MAILVET_SMTP_COMMAND_TIMEOUT_MS',
+    type: int(100, 600_000),
+    default: 30_000,
+    doc: 'Timeout for the banner and for each SMTP reply.',
+  },
+  {
+    path: 'smtp.maxSessionsPerHost',
+    env: 'MAILVET_SMTP_MAX_SESSIONS_PER_HOST',
+    type: int(1, 100),
+    default: 2,
+    doc: 'Concurrent SMTP sessions per mail host IP (politeness cap).',
+  },
+  {
+    path: 'smtp.maxRecipientsPerSession',
+    env: 'MAILVET_SMTP_MAX_RECIPIENTS',
+    type: int(1, 100),
+    default: 50,
+    doc: "Recipients per transaction; lowered automatically to the server's RCPTMAX and on 452 4.5.3.",
+  },
+  {
+    path: 'smtp.greylistBudgetMs',
+    env: 'MAILVET_GREYLIST_BUDGET_MS',
+    type: int(0, DAY_MS),
+    default: 0,
+    doc: 'How long one verification may wait to retry a greylisted recipient. 0: answer `unknown/greylisted` with `retryAfterSeconds` at once (bulk jobs retry later).',
+  },
+  // Lists
+  {
+    path: 'lists.allowFile',
+    env: 'MAILVET_ALLOW_FILE',
+    type: nullableStr,
+    default: null,
+    doc: 'File of domains/addresses (one per line, `#` comments) never flagged disposable.',
+  },
+  {
+    path: 'lists.denyFile',
+    env: 'MAILVET_DENY_FILE',
+    type: nullableStr,
+    default: null,
+    doc: 'File of domains/addresses always treated as disposable.',
+  },
+  // Risk policy
+  {
+    path: 'policy.roleIsRisky',
+    env: 'MAILVET_ROLE_IS_RISKY',
+    type: bool,
+    default: false,
+    doc: 'A deliverable role account (`info@`) is `risky/role_account` instead of `deliverable`.',
+  },
+  {
+    path: 'policy.freeIsRisky',
+    env: 'MAILVET_FREE_IS_RISKY',
+    type: bool,
+    default: false,
+    doc: 'Count a free-provider address as a risk in `score`. The result contract has no `free` reason, so status and reason are unchanged; `flags.free` is always reported.',
+  },
+  {
+    path: 'policy.disposableIsRisky',
+    env: 'MAILVET_DISPOSABLE_IS_RISKY',
+    type: bool,
+    default: true,
+    doc: 'Disposable domains are `risky/disposable`.',
+  },
+  {
+    path: 'policy.catchAllIsRisky',
+    env: 'MAILVET_CATCH_ALL_IS_RISKY',
+    type: bool,
+    default: true,
+    doc: 'Addresses at catch-all domains are `risky/catch_all` (the server accepts any address, so acceptance proves nothing).',
+  },
+  {
+    path: 'policy.typoIsRisky',
+    env: 'MAILVET_TYPO_IS_RISKY',
+    type: bool,
+    default: true,
+    doc: 'An address with a typo suggestion (`@gmial.com`) that would otherwise be `deliverable` or `unknown` is `risky/possible_typo`. Undeliverable evidence always wins.',
+  },
+  {
+    path: 'timeoutMs',
+    env: 'MAILVET_TIMEOUT',
+    type: int(100, 600_000),
+    default: 60_000,
+    doc: 'Overall time budget of one verification (`--timeout`).',
+  },
+  // Server
+  {
+    path: 'server.host',
+    env: 'MAILVET_HOST',
+    type: str,
+    default: '127.0.0.1',
+    doc: 'Address `mailvet serve` listens on.',
+  },
+  {
+    path: 'server.port',
+    env: 'MAILVET_PORT',
+    type: int(0, 65_535),
+    default: 8080,
+    doc: 'Port `mailvet serve` listens on.',
+  },
+  {
+    path: 'server.trustProxy',
+    env: 'MAILVET_TRUST_PROXY',
+    type: str,
+    default: 'false',
+    doc: 'Whether to believe `X-Forwarded-For`: `false`, `true`, a hop count, or comma-separated proxy IPs/CIDRs.',
+  },
+  {
+    path: 'server.bodyLimitBytes',
+    env: 'MAILVET_BODY_LIMIT',
+    type: int(1024, 1_073_741_824),
+    default: 1_048_576,
+    doc: 'Largest accepted JSON request body.',
+  },
+  {
+    path: 'server.metricsToken',
+    env: 'MAILVET_METRICS_TOKEN',
+    type: nullableStr,
+    default: null,
+    doc: 'When set, `/metrics` requires `Authorization: Bearer <token>`.',
+  },
+  {
+    path: 'server.blockCidrs',
+    env: 'MAILVET_BLOCK_CIDRS',
+    type: list,
+    default: [],
+    doc: 'Static client IP blocklist (IPv4/IPv6 CIDRs, comma-separated).',
+  },
+  {
+    path: 'server.authFailureThreshold',
+    env: 'MAILVET_AUTH_FAILURE_THRESHOLD',
+    type: int(1, 1_000_000),
+    default: 20,
+    doc: 'Failed authentications from one IP within the window that trigger a temporary block.',
+  },
+  {
+    path: 'server.authFailureWindowSeconds',
+    env: 'MAILVET_AUTH_FAILURE_WINDOW',
+    type: int(1, 86_400),
+    default: 300,
+    doc: 'Window for counting failed authentications.',
+  },
+  {
+    path: 'server.authBlockSeconds',
+    env: 'MAILVET_AUTH_BLOCK_SECONDS',
+    type: int(1, 604_800),
+    default: 900,
+    doc: 'Duration of an automatic IP block.',
+  },
+  {
+    path: 'server.defaultRatePerMinute',
+    env: 'MAILVET_RATE_PER_MINUTE',
+    type: int(1, 10_000_000),
+    default: 600,
+    doc: 'Verifications per minute for keys without their own rate policy.',
+  },
+  {
+    path: 'server.auditRetentionDays',
+    env: 'MAILVET_AUDIT_RETENTION_DAYS',
+    type: int(1, 3650),
+    default: 90,
+    doc: 'Audit rows older than this are pruned.',
+  },
+  {
+    path: 'server.resultCacheTtlSeconds',
+    env: 'MAILVET_RESULT_CACHE_TTL',
+    type: int(0, 604_800),
+    default: 0,
+    doc: 'Per-address result cache TTL; 0 turns the cache off.',
+  },
+  // Storage
+  {
+    path: 'store.dataDir',
+    env: 'MAILVET_DATA_DIR',
+    type: str,
+    default: './data',
+    doc: 'Directory of the embedded SQLite database (`mailvet.sqlite`).',
+  },
+  {
+    path: 'store.databaseUrl',
+    env: 'DATABASE_URL',
+    type: nullableStr,
+    default: null,
+    doc: 'PostgreSQL connection URL; when set it replaces SQLite.',
+  },
+  {
+    path: 'redisUrl',
+    env: 'REDIS_URL',
+    type: nullableStr,
+    default: null,
+    doc: 'Redis URL; when set, rate limits and result caches are shared by every instance.',
+  },
+  {
+    path: 'logLevel',
+    env: 'MAILVET_LOG_LEVEL',
+    type: { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    default: 'info',
+    doc: 'Log level.',
+  },
+];
