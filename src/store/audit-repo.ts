@@ -1,0 +1,139 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AuditLogTable, Database, EpochMs } from './schema.js';
+import { InvalidArgumentError } from '../errors.js';
+
+/** One audit record. Never holds a key or a raw address (callers mask them). */
+export interface AuditEntry {
+  id: number;
+  at: EpochMs;
+  requestId: string | null;
+  keyId: string | null;
+  ip: string | null;
+  method: string | null;
+  route: string | null;
+  status: number | null;
+  latencyMs: number | null;
+  action: string | null;
+  object: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export type NewAuditEntry = Partial<Omit<AuditEntry, 'id' | 'at'>> & { at: EpochMs };
+
+/** Filters combine with AND; `from` is inclusive, `to` exclusive. */
+export interface AuditQuery {
+  keyId?: string;
+  route?: string;
+  status?: number;
+  from?: EpochMs;
+  to?: EpochMs;
+  /** Page size, 1..MAX_AUDIT_PAGE (default DEFAULT_AUDIT_PAGE). */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** Pass back as `cursor` for the next (older) page; null at the end. */
+  nextCursor: string | null;
+}
+
+export const DEFAULT_AUDIT_PAGE = 100;
+export const MAX_AUDIT_PAGE = 1000;
+const DAY_MS = 86_400_000;
+
+/** Audit log persistence: append, page newest-first, prune by age. */
+export interface AuditRepo {
+  insert(entry: NewAuditEntry): Promise<void>;
+  insertMany(entries: readonly NewAuditEntry[]): Promise<void>;
+  query(query?: AuditQuery): Promise<AuditPage>;
+  /** Delete entries older than `days` days before `now`; returns how many. */
+  prune(days: number, now: EpochMs): Promise<number>;
+}
+
+export function createAuditRepo(db: Kysely<Database>): AuditRepo {
+  return {
+    async insert(entry) {
+      await db.insertInto('audit_log').values(toRow(entry)).execute();
+    },
+
+    async insertMany(entries) {
+      if (entries.length === 0) return;
+      await db.insertInto('audit_log').values(entries.map(toRow)).execute();
+    },
+
+    async query(q = {}) {
+      const limit = q.limit ?? DEFAULT_AUDIT_PAGE;
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) {
+        throw new InvalidArgumentError(`audit limit must be an integer 1..${MAX_AUDIT_PAGE}`);
+      }
+      // Ids only grow, so "older than the cursor" is `id < cursor`: a stable
+      // keyset page even while new entries arrive.
+      let query = db.selectFrom('audit_log').selectAll();
+      if (q.cursor !== undefined) query = query.where('id', '<', parseCursor(q.cursor));
+      if (q.keyId !== undefined) query = query.where('key_id', '=', q.keyId);
+      if (q.route !== undefined) query = query.where('route', '=', q.route);
+      if (q.status !== undefined) query = query.where('status', '=', q.status);
+      if (q.from !== undefined) query = query.where('at', '>=', q.from);
+      if (q.to !== undefined) query = query.where('at', '<', q.to);
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
+      const more = rows.length > limit;
+      const entries = rows.slice(0, limit).map(fromRow);
+      const last = entries.at(-1);
+      return { entries, nextCursor: more && last ? String(last.id) : null };
+    },
+
+    async prune(days, now) {
+      if (!Number.isFinite(days) || days < 0) {
+        throw new InvalidArgumentError('audit retention days must be a number >= 0');
+      }
+      const result = await db
+        .deleteFrom('audit_log')
+        .where('at', '<', now - days * DAY_MS)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+function parseCursor(cursor: string): number {
+  if (!/^[0-9]{1,15}$/.test(cursor)) throw new InvalidArgumentError('invalid audit cursor');
+  return Number(cursor);
+}
+
+function toRow(e: NewAuditEntry) {
+  return {
+    at: e.at,
+    request_id: e.requestId ?? null,
+    key_id: e.keyId ?? null,
+    ip: e.ip ?? null,
+    method: e.method ?? null,
+    route: e.route ?? null,
+    status: e.status ?? null,
+    latency_ms: e.latencyMs ?? null,
+    action: e.action ?? null,
+    object: e.object ?? null,
+    detail: e.detail == null ? null : JSON.stringify(e.detail),
+  };
+}
+
+function fromRow(row: Selectable<AuditLogTable>): AuditEntry {
+  return {
+    id: Number(row.id),
+    at: row.at,
+    requestId: row.request_id,
+    keyId: row.key_id,
+    ip: row.ip,
+    method: row.method,
+    route: row.route,
+    status: row.status,
+    latencyMs: row.latency_ms,
+    action: row.action,
+    object: row.object,
+    detail: row.detail == null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
+  };
+}
