@@ -57,7 +57,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     path: 'dns.minTtlSeconds',
     env: 'MAILVET_DNS_MIN_TTL',
     type: int(0, 86_400),
-    default: 30,
+    default: 60,
     doc: 'Lower bound applied to cached positive DNS answers.',
   },
   {

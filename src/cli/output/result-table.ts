@@ -1,0 +1,27 @@
+import type { VerificationResult } from '../../verify/result.js';
+
+const COLUMNS: { title: string; get: (r: VerificationResult) => string }[] = [
+  { title: 'EMAIL', get: (r) => r.email },
+  { title: 'STATUS', get: (r) => r.status },
+  { title: 'REASON', get: (r) => r.reason },
+  { title: 'FLAGS', get: (r) => flagList(r) },
+  { title: 'MX', get: (r) => r.smtp.mxHost ?? r.dns.mx[0]?.exchange ?? '' },
+  { title: 'SUGGESTION', get: (r) => r.suggestion ?? '' },
+];
+
+/** Cells are user input: control characters would let an address rewrite the terminal. */
+function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function flagList(r: VerificationResult): string {
+  return (Object.keys(r.flags) as (keyof typeof r.flags)[]).filter((k) => r.flags[k]).join(',');
+}
+
+/** A readable fixed-width table of results, one row per address. */
+export function formatResultTable(results: VerificationResult[]): string {
+  const rows = results.map((r) => COLUMNS.map((c) => printable(c.get(r))));
+  const widths = COLUMNS.map((c, i) => Math.min(60, Math.max(c.title.length, ...rows.map((row) => row[i].length))));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(COLUMNS.map((c) => c.title)), ...rows.map(line)].join('\n') + '\n';
+}
