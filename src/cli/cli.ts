@@ -6,7 +6,9 @@ import { checkCommand } from './commands/check.js';
 /** The command tree. Each command lives in its own file under commands/. */
 export function buildCli(io: CliIo): Command {
   const program = new Command('mailvet')
-    .description('Email verification: syntax, DNS/MX, SMTP probing, lists, bulk jobs and an HTTP service')
+    .description(
+      'Email verification: syntax, DNS/MX, SMTP probing, lists, bulk jobs and an HTTP service',
+    )
     .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError()
     .configureOutput({
@@ -30,9 +32,17 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? 0 : 2;
+      return err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.exitCode === 0
+        ? 0
+        : 2;
     }
-    if (err instanceof UsageError || (err instanceof MailvetError && err.statusCode < 500) || isConfigError(err)) {
+    if (
+      err instanceof UsageError ||
+      (err instanceof MailvetError && err.statusCode < 500) ||
+      isConfigError(err)
+    ) {
       io.stderr.write(`mailvet: ${(err as Error).message}\n`);
       return 2;
     }

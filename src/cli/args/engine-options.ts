@@ -7,17 +7,59 @@ import type { CliIo } from '../cli-io.js';
  * Each maps to a config path; a flag counts only when given on the command
  * line, so env and config file values are not shadowed by commander defaults.
  */
-const ENGINE_FLAGS: { flags: string; path: string; description: string; parse?: (v: string) => unknown }[] = [
+const ENGINE_FLAGS: {
+  flags: string;
+  path: string;
+  description: string;
+  parse?: (v: string) => unknown;
+}[] = [
   { flags: '--config <file>', path: '', description: 'JSON config file (env MAILVET_CONFIG)' },
-  { flags: '--dns <host:port,...>', path: 'dns.servers', description: 'DNS servers (env MAILVET_DNS)' },
-  { flags: '--timeout <ms>', path: 'timeoutMs', description: 'time budget per address in ms (env MAILVET_TIMEOUT)' },
-  { flags: '--smtp-port <port>', path: 'smtp.port', description: 'SMTP port of mail hosts (env MAILVET_SMTP_PORT)' },
-  { flags: '--helo <name>', path: 'smtp.heloName', description: 'EHLO/HELO name (env MAILVET_HELO)' },
-  { flags: '--from <address>', path: 'smtp.mailFrom', description: 'MAIL FROM address (env MAILVET_FROM)' },
-  { flags: '--proxy <socks5-url>', path: 'smtp.proxy', description: 'SOCKS5 proxy for SMTP (env MAILVET_PROXY)' },
-  { flags: '--source-address <ip>', path: 'smtp.sourceAddress', description: 'local IP for SMTP connections (env MAILVET_SOURCE_ADDRESS)' },
-  { flags: '--allow-private-mx', path: 'smtp.allowPrivateMx', description: 'allow mail hosts on private/loopback addresses — tests only (env MAILVET_ALLOW_PRIVATE_MX)' },
-  { flags: '--no-smtp', path: 'smtp.enabled', description: 'skip SMTP probing (env MAILVET_SMTP=false)' },
+  {
+    flags: '--dns <host:port,...>',
+    path: 'dns.servers',
+    description: 'DNS servers (env MAILVET_DNS)',
+  },
+  {
+    flags: '--timeout <ms>',
+    path: 'timeoutMs',
+    description: 'time budget per address in ms (env MAILVET_TIMEOUT)',
+  },
+  {
+    flags: '--smtp-port <port>',
+    path: 'smtp.port',
+    description: 'SMTP port of mail hosts (env MAILVET_SMTP_PORT)',
+  },
+  {
+    flags: '--helo <name>',
+    path: 'smtp.heloName',
+    description: 'EHLO/HELO name (env MAILVET_HELO)',
+  },
+  {
+    flags: '--from <address>',
+    path: 'smtp.mailFrom',
+    description: 'MAIL FROM address (env MAILVET_FROM)',
+  },
+  {
+    flags: '--proxy <socks5-url>',
+    path: 'smtp.proxy',
+    description: 'SOCKS5 proxy for SMTP (env MAILVET_PROXY)',
+  },
+  {
+    flags: '--source-address <ip>',
+    path: 'smtp.sourceAddress',
+    description: 'local IP for SMTP connections (env MAILVET_SOURCE_ADDRESS)',
+  },
+  {
+    flags: '--allow-private-mx',
+    path: 'smtp.allowPrivateMx',
+    description:
+      'allow mail hosts on private/loopback addresses — tests only (env MAILVET_ALLOW_PRIVATE_MX)',
+  },
+  {
+    flags: '--no-smtp',
+    path: 'smtp.enabled',
+    description: 'skip SMTP probing (env MAILVET_SMTP=false)',
+  },
 ];
 
 export function addEngineOptions(cmd: Command): Command {
@@ -26,7 +68,11 @@ export function addEngineOptions(cmd: Command): Command {
 }
 
 /** Build the config from this command's flags, the environment and the config file. */
-export function engineConfig(cmd: Command, io: CliIo, extra: Record<string, unknown> = {}): MailvetConfig {
+export function engineConfig(
+  cmd: Command,
+  io: CliIo,
+  extra: Record<string, unknown> = {},
+): MailvetConfig {
   const opts = cmd.opts();
   const flags: Record<string, unknown> = { ...extra };
   for (const f of ENGINE_FLAGS) {

@@ -11,7 +11,10 @@ const COLUMNS: { title: string; get: (r: VerificationResult) => string }[] = [
 
 /** Cells are user input: control characters would let an address rewrite the terminal. */
 function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return s.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 function flagList(r: VerificationResult): string {
@@ -21,7 +24,13 @@ function flagList(r: VerificationResult): string {
 /** A readable fixed-width table of results, one row per address. */
 export function formatResultTable(results: VerificationResult[]): string {
   const rows = results.map((r) => COLUMNS.map((c) => printable(c.get(r))));
-  const widths = COLUMNS.map((c, i) => Math.min(60, Math.max(c.title.length, ...rows.map((row) => row[i].length))));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const widths = COLUMNS.map((c, i) =>
+    Math.min(60, Math.max(c.title.length, ...rows.map((row) => row[i].length))),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(COLUMNS.map((c) => c.title)), ...rows.map(line)].join('\n') + '\n';
 }
