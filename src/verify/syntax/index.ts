@@ -8,3 +8,6 @@ export {
   MAX_LABEL_OCTETS,
   MAX_LOCAL_PART_OCTETS,
 } from './syntax-limits.js';
+export { canonicalize } from './canonical.js';
+export { PROVIDER_RULES, PROVIDER_RULES_BY_DOMAIN } from './provider-rules.js';
+export type { ProviderRule } from './provider-rules.js';
