@@ -36,7 +36,6 @@
  * - `close()` cancels pending delayed answers and closes both sockets.
  */
 import dns2 from 'dns2';
-import type { RemoteInfo } from 'node:dgram';
 import type { AddressInfo, Socket } from 'node:net';
 
 const { Packet, UDPServer, TCPServer } = dns2;
