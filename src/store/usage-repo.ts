@@ -44,11 +44,9 @@ export function createUsageRepo(db: Kysely<Database>): UsageRepo {
         .insertInto('usage_daily')
         .values({ key_id: keyId, day, status, count: n })
         .onConflict((oc) =>
-          oc
-            .columns(['key_id', 'day', 'status'])
-            .doUpdateSet((eb) => ({
-              count: eb('usage_daily.count', '+', eb.ref('excluded.count')),
-            })),
+          oc.columns(['key_id', 'day', 'status']).doUpdateSet((eb) => ({
+            count: eb('usage_daily.count', '+', eb.ref('excluded.count')),
+          })),
         )
         .execute();
     },

@@ -1,0 +1,14 @@
+import type { StoreMigration } from './store-migration.js';
+import { migration001Initial } from './001-initial.js';
+
+/**
+ * Every migration, by name, in the order they apply (kysely sorts names, so
+ * the NNN- prefix is the order). A code-defined list instead of a folder scan
+ * so bundles (tsup) and single-file builds carry their migrations.
+ *
+ * To add one: create `NNN-what.ts` exporting a StoreMigration, add one line
+ * here. Never edit or rename a migration that has shipped.
+ */
+export const MIGRATIONS: Readonly<Record<string, StoreMigration>> = Object.freeze({
+  '001-initial': migration001Initial,
+});

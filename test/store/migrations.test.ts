@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { sql } from 'kysely';
+import { forEachDialect } from './dialects.js';
+import { openStore } from '../../src/store/open-store.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
+
+forEachDialect('migrations', (d) => {
+  it('starts with every migration pending, then applies them in order', async () => {
+    const store = await d.open({ migrate: false });
+    const before = await store.migrationStatus();
+    assert.deepEqual(
+      before.map((m) => [m.name, m.executedAt]),
+      Object.keys(MIGRATIONS).map((name) => [name, undefined]),
+    );
+    const report = await store.migrateToLatest();
+    assert.equal(report.error, undefined);
+    assert.deepEqual(
+      report.results.map((r) => [r.name, r.status]),
+      Object.keys(MIGRATIONS).map((name) => [name, 'Success']),
+    );
+    const afterRun = await store.migrationStatus();
+    assert.ok(afterRun.every((m) => m.executedAt instanceof Date));
+  });
+
+  it('is idempotent: a second run (and a second process) applies nothing', async () => {
+    const first = await d.open();
+    const again = await first.migrateToLatest();
+    assert.equal(again.error, undefined);
+    assert.deepEqual(again.results, []);
+    const second = await d.open();
+    assert.deepEqual((await second.migrateToLatest()).results, []);
+  });
+
+  it('creates every table of migration 001', async () => {
+    const store = await d.open();
+    for (const table of ['api_keys', 'audit_log', 'ip_blocks', 'usage_daily'] as const) {
+      const rows = await sql<{ n: number }>`select count(*) as n from ${sql.table(table)}`.execute(
+        store.db,
+      );
+      assert.equal(Number(rows.rows[0].n), 0, table);
+    }
+  });
+
+  it('answers ping and refuses work after close', async () => {
+    const store = await openStore({ ...d.storeOptions, migrate: true });
+    await store.ping();
+    await store.close();
+    await store.close();
+    await assert.rejects(store.ping(), { code: 'MV_ERR_CLOSED' });
+  });
+
+  it('reports capability flags instead of a dialect switch', async () => {
+    const store = await d.open();
+    assert.equal(store.adapter.dialectName, d.dialect);
+    assert.equal(store.adapter.supportsSkipLocked, d.dialect === 'postgres');
+    assert.equal(store.adapter.supportsMultipleConnections, d.dialect === 'postgres');
+    assert.equal(store.adapter.supportsReturning, true);
+  });
+});
