@@ -88,6 +88,8 @@ export interface TestDnsServer {
   queries(name: string, type: string): number;
   /** Queries received in total. */
   totalQueries(): number;
+  /** Queries that arrived over TCP (c-ares switches to TCP when a UDP answer is truncated). */
+  tcpQueries(): number;
   /** Forget all query counts. */
   resetQueries(): void;
   /** Replace (or, with `undefined`, remove) a name's entry; takes effect on the next query. */
@@ -123,7 +125,8 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Te
   const timers = new Set<NodeJS.Timeout>();
   let total = 0;
 
-  const handle = (request: DnsPacket, send: (response: DnsPacket) => Promise<unknown>) => {
+  let overTcp = 0;
+  const handle: Handler = (request, send, transport) => {
     const question = request.questions[0];
     if (question === undefined) return;
     const name = canonical(question.name);
@@ -132,6 +135,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Te
     const seen = (counts.get(key) ?? 0) + 1;
     counts.set(key, seen);
     total++;
+    if (transport === 'tcp') overTcp++;
 
     const entry = zones.get(name);
     const behaviour: ZoneBehaviour = { ...entry, ...entry?.byType?.[type] };
@@ -163,9 +167,11 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Te
     address: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
     queries: (name, type) => counts.get(`${canonical(name)} ${type.toUpperCase()}`) ?? 0,
     totalQueries: () => total,
+    tcpQueries: () => overTcp,
     resetQueries: () => {
       counts.clear();
       total = 0;
+      overTcp = 0;
     },
     setZone: (name, entry) => {
       if (entry === undefined) zones.delete(canonical(name));
@@ -250,14 +256,19 @@ function soa(name: string, ttl: number): never {
   } as never;
 }
 
-type Handler = (request: DnsPacket, send: (response: DnsPacket) => Promise<unknown>) => void;
+type Handler = (
+  request: DnsPacket,
+  send: (response: DnsPacket) => unknown,
+  transport: 'udp' | 'tcp',
+) => void;
 
 /** UDP on an ephemeral port, then TCP on the same number (c-ares retries truncated answers there). */
 async function bindBoth(host: string, port: number, handle: Handler) {
   const type = host.includes(':') ? 'udp6' : 'udp4';
   for (let attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
     const udp = new UDPServer({ type });
-    udp.on('request', handle as never);
+    udp.on('request', ((request: DnsPacket, send: (r: DnsPacket) => unknown) =>
+      handle(request, send, 'udp')) as never);
     udp.on('requestError', () => undefined);
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
@@ -266,7 +277,8 @@ async function bindBoth(host: string, port: number, handle: Handler) {
     udp.on('error', () => undefined);
     const bound = (udp.address() as AddressInfo).port;
     const tcp = new TCPServer();
-    tcp.on('request', handle as never);
+    tcp.on('request', ((request: DnsPacket, send: (r: DnsPacket) => unknown) =>
+      handle(request, send, 'tcp')) as never);
     tcp.on('requestError', () => undefined);
     const ok = await new Promise<boolean>((resolve) => {
       tcp.once('error', () => resolve(false));

@@ -6,6 +6,7 @@ import { startDnsServer } from '../../world/dns-server.js';
 import type { TestDnsServer } from '../../world/dns-server.js';
 
 const mx = (exchange: string, preference: number) => ({ exchange, preference });
+const manyHost = (i: number) => `m${String(i).padStart(2, '0')}.many.test`;
 
 describe('createMailResolver against a loopback DNS server', () => {
   let dns: TestDnsServer;
@@ -26,6 +27,7 @@ describe('createMailResolver against a loopback DNS server', () => {
         'nullmix.test': { mx: [mx('.', 0), mx('real.nullmix.test', 10)] },
         'real.nullmix.test': { a: ['127.0.1.6'] },
         'empty.test': {},
+        'host.ent.test': { a: ['127.0.1.8'] }, // makes ent.test an empty non-terminal
         'gone.test': { rcode: 'NXDOMAIN' },
         'broken.test': { rcode: 'SERVFAIL' },
         'refused.test': { rcode: 'REFUSED' },
@@ -37,14 +39,11 @@ describe('createMailResolver against a loopback DNS server', () => {
         'sf.tempfail.test': { rcode: 'SERVFAIL' },
         'halfbroken.test': { mx: [mx('h.halfbroken.test', 10)] },
         'h.halfbroken.test': { a: ['127.0.1.7'], byType: { AAAA: { rcode: 'SERVFAIL' } } },
-        'many.test': {
-          mx: Array.from({ length: 14 }, (_, i) =>
-            mx(`m${String(i).padStart(2, '0')}.many.test`, i),
-          ),
-        },
+        // 40 MX records overflow a 512-byte UDP answer: the resolver must retry over TCP.
+        'many.test': { mx: Array.from({ length: 40 }, (_, i) => mx(manyHost(i), i)) },
         ...Object.fromEntries(
-          Array.from({ length: 14 }, (_, i) => [
-            `m${String(i).padStart(2, '0')}.many.test`,
+          Array.from({ length: 40 }, (_, i) => [
+            manyHost(i),
             { a: Array.from({ length: 8 }, (_, j) => `127.0.9.${j + 1}`) },
           ]),
         ),
@@ -104,6 +103,7 @@ describe('createMailResolver against a loopback DNS server', () => {
     assert.deepEqual(await resolver.resolveMail('gone.test'), { kind: 'nxdomain' });
     assert.deepEqual(await resolver.resolveMail('not-in-zone.test'), { kind: 'nxdomain' });
     assert.deepEqual(await resolver.resolveMail('empty.test'), { kind: 'no_mail_server' });
+    assert.deepEqual(await resolver.resolveMail('ent.test'), { kind: 'no_mail_server' });
     const servfail = await resolver.resolveMail('broken.test');
     assert.equal(servfail.kind === 'error' && servfail.error, 'servfail');
     const refused = await resolver.resolveMail('refused.test');
@@ -144,8 +144,9 @@ describe('createMailResolver against a loopback DNS server', () => {
     });
   });
 
-  test('MX hosts and addresses per host are capped', async () => {
+  test('MX hosts and addresses per host are capped; a truncated answer is fetched over TCP', async () => {
     const route = await resolver.resolveMail('many.test');
+    assert.ok(dns.tcpQueries() >= 1);
     assert.equal(route.kind, 'mx');
     if (route.kind !== 'mx') return;
     assert.equal(route.hosts.length, 10);
