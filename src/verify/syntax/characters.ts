@@ -5,7 +5,17 @@
  */
 
 /** atext (RFC 5322 §3.2.3) minus ALPHA and DIGIT: the specials a dot-atom may hold. */
-const ATEXT_SPECIALS = new Set("!#$%&'*+-/=?^_`{|}~".split('').map((c) => c.charCodeAt(0)));
+const ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
+
+/** ASCII atext as a lookup table: the local-part scan tests every character. */
+const ASCII_ATEXT = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const isAlnum =
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x61 && code <= 0x7a);
+  ASCII_ATEXT[code] = isAlnum || ATEXT_SPECIALS.includes(String.fromCharCode(code)) ? 1 : 0;
+}
 
 export function isAsciiLetter(code: number): boolean {
   return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
@@ -21,7 +31,7 @@ export function isHexDigit(code: number): boolean {
 
 /** ASCII atext: letters, digits and the specials above. */
 export function isAsciiAtext(code: number): boolean {
-  return isAsciiLetter(code) || isAsciiDigit(code) || ATEXT_SPECIALS.has(code);
+  return code < 128 && ASCII_ATEXT[code] === 1;
 }
 
 /** qtextSMTP (RFC 5321 §4.1.2): printable ASCII except `"` and `\`, space included. */

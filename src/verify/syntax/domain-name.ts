@@ -16,6 +16,19 @@ export interface DomainNameScan {
 const DOT = 0x2e;
 const HYPHEN = 0x2d;
 const A_LABEL_PREFIX = 'xn--';
+/**
+ * IDNA conversions remembered, keyed by the lower-cased input. Bulk lists
+ * repeat a few domains many times and the conversion is the slowest step of a
+ * parse; the cache is emptied when full, which keeps it bounded and simple.
+ */
+const IDNA_CACHE_ENTRIES = 1024;
+const idnaCache = new Map<string, IdnaForms>();
+
+interface IdnaForms {
+  /** A-label form, or '' when the name is not valid IDNA. */
+  ascii: string;
+  unicode: string;
+}
 
 /**
  * Checks a domain name for an SMTP envelope (RFC 5321 `Domain`, RFC 6531
@@ -30,8 +43,14 @@ const A_LABEL_PREFIX = 'xn--';
 export function scanDomainName(text: string): DomainNameScan | SyntaxFailure {
   if (text.length === 0) return syntaxFailure('bad_domain', 'The domain (after @) is empty.');
   let ascii = true;
+  // ASCII characters survive IDNA mapping one for one, so their count is a
+  // lower bound of the A-label length: past the limit, stop scanning.
+  let asciiCount = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
+    if (code < 0x80 && ++asciiCount > MAX_DOMAIN_OCTETS) {
+      return domainTooLong(`more than ${MAX_DOMAIN_OCTETS} octets`);
+    }
     if (code >= 0x80) {
       if (isLowSurrogate(code)) return unpairedSurrogate();
       if (isHighSurrogate(code)) {
@@ -46,7 +65,8 @@ export function scanDomainName(text: string): DomainNameScan | SyntaxFailure {
   }
   const lower = text.toLowerCase();
   const needsIdna = !ascii || hasALabel(lower);
-  const asciiDomain = needsIdna ? domainToASCII(lower) : lower;
+  const idna = needsIdna ? idnaForms(lower) : null;
+  const asciiDomain = idna === null ? lower : idna.ascii;
   if (asciiDomain === '') {
     return syntaxFailure(
       'bad_domain',
@@ -64,18 +84,28 @@ export function scanDomainName(text: string): DomainNameScan | SyntaxFailure {
   }
   const checked = checkHostName(asciiDomain);
   if (checked !== null) return checked;
-  if (!needsIdna) return { ok: true, domain: lower, asciiDomain };
+  if (idna === null) return { ok: true, domain: lower, asciiDomain };
 
-  const domain = domainToUnicode(asciiDomain);
+  const domain = idna.unicode;
   // RFC 6531 keeps the limits in octets, and a UTF-8 envelope carries U-labels.
   const checkedUnicode = checkUnicodeLengths(domain);
   if (checkedUnicode !== null) return checkedUnicode;
   return { ok: true, domain, asciiDomain };
 }
 
+function idnaForms(lower: string): IdnaForms {
+  const cached = idnaCache.get(lower);
+  if (cached !== undefined) return cached;
+  const ascii = domainToASCII(lower);
+  const forms = { ascii, unicode: ascii === '' ? '' : domainToUnicode(ascii) };
+  if (idnaCache.size >= IDNA_CACHE_ENTRIES) idnaCache.clear();
+  idnaCache.set(lower, forms);
+  return forms;
+}
+
 /** LDH labels of 1-63 octets, no hyphen at either end, 253 octets in all. */
 function checkHostName(name: string): SyntaxFailure | null {
-  if (name.length > MAX_DOMAIN_OCTETS) return domainTooLong(name.length);
+  if (name.length > MAX_DOMAIN_OCTETS) return domainTooLong(`${name.length} octets`);
   let start = 0;
   for (let i = 0; i <= name.length; i++) {
     const code = i === name.length ? DOT : name.charCodeAt(i);
@@ -106,7 +136,7 @@ function checkHostName(name: string): SyntaxFailure | null {
 
 function checkUnicodeLengths(domain: string): SyntaxFailure | null {
   const octets = utf8Length(domain);
-  if (octets > MAX_DOMAIN_OCTETS) return domainTooLong(octets);
+  if (octets > MAX_DOMAIN_OCTETS) return domainTooLong(`${octets} octets`);
   for (const label of domain.split('.')) {
     const labelOctets = utf8Length(label);
     if (labelOctets > MAX_LABEL_OCTETS) return labelTooLong(labelOctets);
@@ -136,10 +166,10 @@ function unexpectedAscii(code: number): SyntaxFailure {
   );
 }
 
-function domainTooLong(octets: number): SyntaxFailure {
+function domainTooLong(length: string): SyntaxFailure {
   return syntaxFailure(
     'domain_too_long',
-    `The domain is ${octets} octets long; the limit is ${MAX_DOMAIN_OCTETS}.`,
+    `The domain is ${length} long; the limit is ${MAX_DOMAIN_OCTETS} octets.`,
   );
 }
 

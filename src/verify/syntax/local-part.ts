@@ -36,13 +36,23 @@ export function scanLocalPart(text: string): LocalPartScan | SyntaxFailure {
   const scan = text.charCodeAt(0) === QUOTE ? scanQuotedString(text) : scanDotAtom(text);
   if (!scan.ok) return scan;
   const octets = utf8Length(scan.localPart);
-  if (octets > MAX_LOCAL_PART_OCTETS) {
-    return syntaxFailure(
-      'local_too_long',
-      `The local part is ${octets} octets long; the limit is ${MAX_LOCAL_PART_OCTETS}.`,
-    );
-  }
+  if (octets > MAX_LOCAL_PART_OCTETS) return localTooLong(`${octets} octets`);
   return scan;
+}
+
+/**
+ * A UTF-16 code unit is at least one UTF-8 octet, so once a scan passes this
+ * many code units the local part is too long whatever follows: stop there.
+ */
+function pastLocalLimit(index: number): boolean {
+  return index >= MAX_LOCAL_PART_OCTETS;
+}
+
+function localTooLong(length: string): SyntaxFailure {
+  return syntaxFailure(
+    'local_too_long',
+    `The local part is ${length} long; the limit is ${MAX_LOCAL_PART_OCTETS} octets.`,
+  );
 }
 
 function scanDotAtom(text: string): LocalPartScan | SyntaxFailure {
@@ -55,6 +65,7 @@ function scanDotAtom(text: string): LocalPartScan | SyntaxFailure {
       if (previousWasDot) return syntaxFailure('bad_local_part', 'The local part ends with a dot.');
       return { ok: true, localPart: text.slice(0, i), atIndex: i, utf8 };
     }
+    if (pastLocalLimit(i)) return localTooLong(`more than ${MAX_LOCAL_PART_OCTETS} octets`);
     if (code === DOT) {
       if (i === 0) return syntaxFailure('bad_local_part', 'The local part starts with a dot.');
       if (previousWasDot) {
@@ -92,6 +103,7 @@ function scanQuotedString(text: string): LocalPartScan | SyntaxFailure {
   for (let i = 1; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code === QUOTE) return afterQuotedString(text, i + 1, utf8);
+    if (pastLocalLimit(i)) return localTooLong(`more than ${MAX_LOCAL_PART_OCTETS} octets`);
     if (code === BACKSLASH) {
       const escaped = text.charCodeAt(i + 1);
       if (Number.isNaN(escaped)) break;
