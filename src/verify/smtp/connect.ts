@@ -3,9 +3,9 @@ import { connect as netConnect, isIP } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { ConfigError } from '../../errors.js';
 import { addressRange, PUBLIC_RANGE } from './address-policy.js';
+import type { ConnectError } from './connect-errors.js';
 import {
   ConnectAbortedError,
-  ConnectError,
   ConnectFailedError,
   ConnectRefusedError,
   ConnectTimeoutError,
