@@ -4,6 +4,8 @@ import type { SocketFactory } from './socket-factory.js';
 export const DEFAULT_SMTP_PORT = 25;
 /** Sessions one MX host IP may have open at once (politeness cap). */
 export const DEFAULT_MAX_SESSIONS_PER_HOST = 2;
+/** Sessions open at once across every host (our own IP and file descriptors are finite). */
+export const DEFAULT_MAX_SESSIONS = 200;
 /** Recipients per transaction before the server's RCPTMAX or a 452 lowers it (RFC 5321 §4.5.3.1.8: ≥ 100). */
 export const DEFAULT_MAX_RECIPIENTS_PER_TRANSACTION = 100;
 /** Transactions on one connection before it is closed and a fresh one opened. */
@@ -41,6 +43,8 @@ export interface SmtpProberOptions {
   starttls?: boolean;
   /** Default 2. */
   maxSessionsPerHost?: number;
+  /** Sessions open at once over all hosts; idle ones yield to waiting hosts. Default 200. */
+  maxSessions?: number;
   /** Recipients per transaction (m), catch-all probe included. Default 100. */
   maxRecipientsPerTransaction?: number;
   /** Default 50. */

@@ -1,0 +1,109 @@
+import type { SmtpInfo } from '../result.js';
+import type { GreylistSchedule } from './greylist-schedule.js';
+import type { HostPool } from './pool.js';
+import { outcomeOfFailures, outcomeOfReply, uncheckedInfo } from './prober-outcome.js';
+import type { RecipientFailure, RecipientResult } from './recipient-batch.js';
+import type { SmtpOutcome } from './smtp-verdict.js';
+
+/** One address of one MX host, in failover order. */
+export interface Candidate {
+  exchange: string;
+  ip: string;
+}
+
+/** What the prober needs to walk one recipient through failover and retries. */
+export interface RecipientProbeContext {
+  poolFor(ip: string): HostPool;
+  greylist: GreylistSchedule;
+  maxHostAttempts: number;
+  temporaryRetryAfterSeconds: number;
+  now(): number;
+}
+
+export interface RecipientVerdict {
+  outcome: SmtpOutcome;
+  smtp: SmtpInfo;
+  retryAfterSeconds?: number;
+}
+
+function submit(
+  pool: HostPool,
+  domain: string,
+  recipient: string,
+  smtputf8: boolean,
+  now: number,
+): Promise<RecipientResult> {
+  return new Promise((resolve) =>
+    pool.submit({ domain, recipient, smtputf8, enqueuedAt: now, requeues: 0, resolve }),
+  );
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Ask the hosts, in preference order, about one recipient. Connection
+ * failures, timeouts, 421, blocks and open breakers move on to the next IP or
+ * host; any reply about the mailbox itself (2xx, 5.1.1…) is final — failing
+ * over on a user answer would ask a backup MX that accepts everything.
+ * Greylisting is waited out on the same host while the budget allows.
+ *
+ * The first submit happens synchronously, so callers that start several
+ * probes in one tick get them queued in that order.
+ */
+export async function probeRecipient(
+  ctx: RecipientProbeContext,
+  candidates: readonly Candidate[],
+  domain: string,
+  recipient: string,
+  smtputf8: boolean,
+): Promise<RecipientVerdict> {
+  const started = ctx.now();
+  const tried = candidates.slice(0, Math.max(1, ctx.maxHostAttempts));
+  const failures: RecipientFailure[] = [];
+  let attempts = 0;
+  let greylistRetries = 0;
+  let last: SmtpInfo = uncheckedInfo(tried[0]?.exchange ?? null);
+  for (let i = 0; i < tried.length; i++) {
+    const candidate = tried[i];
+    const result = await submit(ctx.poolFor(candidate.ip), domain, recipient, smtputf8, ctx.now());
+    if (!(result.kind === 'failure' && result.failure === 'breaker_open')) attempts++;
+    const reply = result.reply;
+    last = {
+      checked: reply !== undefined,
+      mxHost: candidate.exchange,
+      code: reply?.code ?? null,
+      enhancedCode: reply?.enhancedCode ?? null,
+      message: reply?.message ?? (result.kind === 'failure' ? result.message : null),
+      tls: result.tls,
+      attempts,
+    };
+    if (result.kind === 'failure') {
+      failures.push(result.failure);
+      continue;
+    }
+    const outcome = outcomeOfReply(result);
+    if (outcome === 'greylisted') {
+      const delay = ctx.greylist.next(greylistRetries, ctx.now() - started);
+      if (delay === null) {
+        return {
+          outcome,
+          smtp: last,
+          retryAfterSeconds: ctx.greylist.retryAfterSeconds(greylistRetries),
+        };
+      }
+      greylistRetries++;
+      await sleep(delay);
+      i--; // greylists remember per host: ask the same one again
+      continue;
+    }
+    if (outcome === 'temporary_error') {
+      return { outcome, smtp: last, retryAfterSeconds: ctx.temporaryRetryAfterSeconds };
+    }
+    return { outcome, smtp: last };
+  }
+  const outcome = outcomeOfFailures(failures);
+  if (outcome === 'temporary_error' || outcome === 'mx_unavailable') {
+    return { outcome, smtp: last, retryAfterSeconds: ctx.temporaryRetryAfterSeconds };
+  }
+  return { outcome, smtp: last };
+}
