@@ -23,7 +23,7 @@ const require = createRequire(import.meta.url);
 
 let loaded: PublicLists | undefined;
 
-/** The shared public lists; the first call loads them (a few tens of milliseconds). */
+/** The shared public lists; the first call loads them (~150 ms, ~80 000 domains). */
 export function publicLists(): PublicLists {
   loaded ??= loadPublicLists();
   return loaded;
