@@ -8,12 +8,13 @@ import { openStore } from '../../src/store/open-store.js';
 import type { Store, StoreOptions } from '../../src/store/store.js';
 
 /**
- * Run a suite once per dialect, each on its own empty database: SQLite in a
- * fresh temp dir, PostgreSQL in a fresh schema of db `test` (dropped after).
- * Shared with the jobs and server tests.
+ * Run a suite once per dialect on an empty database: SQLite in a fresh temp
+ * dir, PostgreSQL in a fresh schema of db `test`. Everything is closed and
+ * dropped after the suite. Shared with the jobs and server tests:
  *
  *   forEachDialect('keys repo', (d) => {
  *     it('…', async () => { const store = await d.open(); … });
+ *     it('needs an empty db', async () => { const store = await d.fresh(); … });
  *   });
  *
  * `MAILVET_TEST_DIALECTS=sqlite` (or `postgres`) narrows the run;
@@ -26,12 +27,14 @@ export const TEST_PG_URL =
 
 export interface DialectContext {
   readonly dialect: DialectName;
-  /** Options that open this suite's database (no `migrate`). */
+  /** Options that open the suite's database (no `migrate`). */
   readonly storeOptions: StoreOptions;
-  /** The same database as environment a CLI reads (MAILVET_DATA_DIR / DATABASE_URL). */
+  /** The suite's database as the environment a CLI reads (MAILVET_DATA_DIR or DATABASE_URL). */
   readonly env: Record<string, string>;
-  /** Open a migrated store on this suite's database; closed after the suite. */
+  /** Open a migrated store on the suite's database; closed after the suite. */
   open(extra?: Partial<StoreOptions>): Promise<Store>;
+  /** Open a migrated store on a new, empty database of its own; dropped after the suite. */
+  fresh(extra?: Partial<StoreOptions>): Promise<Store>;
 }
 
 export function selectedDialects(): DialectName[] {
@@ -43,57 +46,65 @@ export function selectedDialects(): DialectName[] {
 export function forEachDialect(name: string, fn: (ctx: DialectContext) => void): void {
   for (const dialect of selectedDialects()) {
     describe(`${name} [${dialect}]`, () => {
-      const ctx = dialect === 'sqlite' ? sqliteContext() : postgresContext();
-      fn(ctx);
+      fn(createDialectContext(dialect));
     });
   }
 }
 
-function tracker() {
+/** One database location (temp dir or schema) with its CLI environment. */
+interface Target {
+  storeOptions: StoreOptions;
+  env: Record<string, string>;
+}
+
+/** Must be called inside a describe(): registers the cleanup hook there. */
+export function createDialectContext(dialect: DialectName): DialectContext {
   const stores: Store[] = [];
+  const dirs: string[] = [];
+  const schemas: string[] = [];
+
+  const newTarget = (): Target => {
+    if (dialect === 'sqlite') {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'mailvet-store-'));
+      dirs.push(dataDir);
+      return { storeOptions: { dataDir }, env: { MAILVET_DATA_DIR: dataDir } };
+    }
+    const schema = `mv_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+    schemas.push(schema);
+    const url = new URL(TEST_PG_URL);
+    url.searchParams.set('schema', schema);
+    return {
+      storeOptions: { databaseUrl: TEST_PG_URL, schema },
+      env: { DATABASE_URL: url.toString() },
+    };
+  };
+
   after(async () => {
     await Promise.all(stores.map((s) => s.close()));
-  });
-  return (s: Store) => {
-    stores.push(s);
-    return s;
-  };
-}
-
-function sqliteContext(): DialectContext {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'mailvet-store-'));
-  const track = tracker();
-  after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const storeOptions: StoreOptions = { dataDir };
-  return {
-    dialect: 'sqlite',
-    storeOptions,
-    env: { MAILVET_DATA_DIR: dataDir },
-    open: async (extra) => track(await openStore({ ...storeOptions, migrate: true, ...extra })),
-  };
-}
-
-function postgresContext(): DialectContext {
-  const schema = `mv_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const track = tracker();
-  // Registered before the tracker's hook runs? node runs `after` hooks in
-  // registration order, so stores close first, then the schema goes.
-  after(async () => {
-    const client = new pg.Client({ connectionString: TEST_PG_URL });
-    await client.connect();
-    try {
-      await client.query(`drop schema if exists ${schema} cascade`);
-    } finally {
-      await client.end();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    if (schemas.length > 0) {
+      const client = new pg.Client({ connectionString: TEST_PG_URL });
+      await client.connect();
+      try {
+        for (const schema of schemas) await client.query(`drop schema if exists ${schema} cascade`);
+      } finally {
+        await client.end();
+      }
     }
   });
-  const storeOptions: StoreOptions = { databaseUrl: TEST_PG_URL, schema };
-  const url = new URL(TEST_PG_URL);
-  url.searchParams.set('schema', schema);
+
+  const openOn = async (target: Target, extra?: Partial<StoreOptions>) => {
+    const store = await openStore({ ...target.storeOptions, migrate: true, ...extra });
+    stores.push(store);
+    return store;
+  };
+
+  const main = newTarget();
   return {
-    dialect: 'postgres',
-    storeOptions,
-    env: { DATABASE_URL: url.toString() },
-    open: async (extra) => track(await openStore({ ...storeOptions, migrate: true, ...extra })),
+    dialect,
+    storeOptions: main.storeOptions,
+    env: main.env,
+    open: (extra) => openOn(main, extra),
+    fresh: (extra) => openOn(newTarget(), extra),
   };
 }

@@ -7,7 +7,7 @@ import { MIGRATIONS } from '../../src/store/migrations/index.js';
 
 forEachDialect('migrations', (d) => {
   it('starts with every migration pending, then applies them in order', async () => {
-    const store = await d.open({ migrate: false });
+    const store = await d.fresh({ migrate: false });
     const before = await store.migrationStatus();
     assert.deepEqual(
       before.map((m) => [m.name, m.executedAt]),
