@@ -93,12 +93,12 @@ export function skewedList(): BenchList {
   return { name: 'skewed', items: shuffle(b.items), plans: b.plans };
 }
 
-/** One provider: 1,800 addresses over 20 domains it hosts, plus 200 one-address domains. */
+/** One provider: 1,950 addresses over 10 domains it hosts, plus 50 one-address domains. */
 export function oneProviderList(): BenchList {
   const b = new ListBuilder();
   const provider = b.host('provider');
-  for (let d = 0; d < 20; d++) b.addresses(provider, `tenant${d}.bench`, 90);
-  for (let d = 0; d < 200; d++) b.addresses(b.host(`solo${d}`, d % 10 === 0), `solo${d}.bench`, 1);
+  for (let d = 0; d < 10; d++) b.addresses(provider, `tenant${d}.bench`, 195);
+  for (let d = 0; d < 50; d++) b.addresses(b.host(`solo${d}`, d % 10 === 0), `solo${d}.bench`, 1);
   return { name: 'one-provider', items: shuffle(b.items), plans: b.plans };
 }
 

@@ -12,6 +12,7 @@ export interface PoolFailure {
 
 interface ErrorShape {
   code?: unknown;
+  causeCode?: unknown;
   kind?: unknown;
   phase?: unknown;
   reply?: SmtpReply;
@@ -33,6 +34,7 @@ function errorCodes(err: unknown): string[] {
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
     const shape = current as ErrorShape;
     if (typeof shape.code === 'string') codes.push(shape.code);
+    if (typeof shape.causeCode === 'string') codes.push(shape.causeCode);
     current = shape.cause;
   }
   return codes;

@@ -320,24 +320,33 @@ export class HostPool {
   #transactionFailed(slot: Slot, batch: RecipientRequest[], err: unknown, reused: boolean): void {
     const failure = poolFailureOf(err);
     const partial = (err as { partial?: SmtpReply[] }).partial ?? [];
+    const tls = slot.session.tls;
     this.#drop(slot);
     // A pooled connection the server quietly closed while idle is no fault of
     // the host: put the work back for a fresh connection.
     const stale = reused && failure.failure === 'closed' && partial.length === 0;
-    for (const request of batch) {
-      if (stale && request.requeues < MAX_REQUEUES) {
-        request.requeues++;
-        this.#queue.unshift(request);
-      } else {
-        request.resolve({
-          kind: 'failure',
-          failure: failure.failure,
-          reply: failure.reply,
-          message: failure.message,
-          tls: slot.session.tls,
-        });
+    const requeue: RecipientRequest[] = [];
+    batch.forEach((request, i) => {
+      const reply = partial[i];
+      // Answers that arrived before the failure (e.g. a 421 mid-pipeline) stand.
+      if (reply && reply.code !== 421 && !isTooManyRecipients(reply)) {
+        publish('smtpReply', { command: 'RCPT', replyClass: replyClass(reply.code) });
+        return request.resolve({ kind: 'reply', stage: 'rcpt', reply, tls });
       }
-    }
+      const retry = stale || (reply !== undefined && isTooManyRecipients(reply));
+      if (retry && request.requeues < MAX_REQUEUES) {
+        request.requeues++;
+        return requeue.push(request);
+      }
+      request.resolve({
+        kind: 'failure',
+        failure: failure.failure,
+        reply: failure.reply,
+        message: failure.message,
+        tls,
+      });
+    });
+    this.#queue.unshift(...requeue);
     if (!stale && failure.hostFault) this.#o.breaker.recordFailure();
     this.#drain();
   }

@@ -67,7 +67,7 @@ export interface SmtpProberOptions {
   breakerFailureThreshold?: number;
   /** How long an open breaker stays open before one half-open attempt. Default 60 s. */
   breakerOpenMs?: number;
-  /** Recognise the mail provider from MX host names; `acceptsAllRcpt` skips probing. */
+  /** Recognise the mail provider from MX host names; `acceptsAllRcpt` skips probing. Default providers.ts. */
   recogniseProvider?: (mxHosts: string[]) => RecognisedProvider | null;
   /** Random local part for the catch-all probe. Default `mv-` + 16 hex (crypto). */
   randomLocalPart?: () => string;

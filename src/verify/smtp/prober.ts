@@ -20,6 +20,7 @@ import {
   type SmtpProberOptions,
 } from './prober-options.js';
 import { uncheckedInfo } from './prober-outcome.js';
+import { recogniseProvider } from './providers.js';
 import { probeRecipient, type Candidate, type RecipientProbeContext } from './prober-recipient.js';
 import { SmtpSession } from './session.js';
 import type { SmtpProbeRequest, SmtpProber, SmtpVerdict } from './smtp-verdict.js';
@@ -90,7 +91,8 @@ class PooledSmtpProber implements SmtpProber {
   async #probe(request: SmtpProbeRequest): Promise<SmtpVerdict> {
     const started = this.#now();
     const { address, hosts } = request;
-    const provider = this.#o.recogniseProvider?.(hosts.map((h) => h.exchange)) ?? null;
+    const recognise = this.#o.recogniseProvider ?? recogniseProvider;
+    const provider = recognise(hosts.map((h) => h.exchange));
     const providerId = provider?.id ?? null;
     if (provider?.acceptsAllRcpt) {
       // Probing proves nothing here and only spends our reputation with them.
