@@ -1,0 +1,196 @@
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { MailvetConfig } from '../config-types.js';
+import type { Verifier } from '../verify/verifier-types.js';
+import type { Store } from '../store/store.js';
+import type { KeyService } from './keys/key-service.js';
+import { createLogger } from '../observability/logger.js';
+import { createMetrics, type MailvetMetrics } from '../observability/metrics.js';
+import type { HealthCheck } from '../observability/health.js';
+import { genRequestId, requestIdPlugin } from './plugins/request-id.js';
+import { problemJsonPlugin } from './plugins/problem-json.js';
+import { ipBlockPlugin } from './plugins/ip-block.js';
+import { authPlugin } from './plugins/auth.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { auditPlugin } from './plugins/audit.js';
+import { httpMetricsPlugin } from './plugins/http-metrics.js';
+import { IpBlocker } from './ip-blocker.js';
+import { RateLimiterFactory, DEFAULT_REDIS_KEY_PREFIX } from './rate-limiter-factory.js';
+import {
+  createMemoryResultCache,
+  createRedisResultCache,
+  type ResultCache,
+} from './result-cache.js';
+import { UsageRecorder } from './usage-recorder.js';
+import { VerifyService } from './verify-service.js';
+import { verifyRoutes } from './routes/verify.js';
+import { keyRoutes } from './routes/keys.js';
+import { adminRoutes } from './routes/admin.js';
+import { usageRoutes } from './routes/usage.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { openApiDocument } from './openapi-document.js';
+import './request-context.js';
+
+/** Longest a route parameter may be (key ids); longer paths are 404 without work. */
+const MAX_PARAM_LENGTH = 100;
+
+/** Everything the HTTP app needs; the caller owns (and closes) verifier, store and redis. */
+export interface BuildAppOptions {
+  config: MailvetConfig;
+  verifier: Verifier;
+  store: Store;
+  keyService: KeyService;
+  /** Shared rate limits, auth-failure counts and result cache across instances. */
+  redis?: Redis | null;
+  /** Prefix of every Redis key this app writes (tests isolate runs with it). */
+  redisKeyPrefix?: string;
+  logger?: Logger;
+  /** Own registry by default; pass one to read it from outside (tests, bench). */
+  metrics?: MailvetMetrics;
+  now?: () => number;
+}
+
+/**
+ * fastify's `trustProxy` from the config value: `false`/`true`, a hop count
+ * (`1` = believe only the nearest proxy), or comma-separated addresses/CIDRs
+ * of the proxies to believe.
+ */
+export function trustProxyOption(
+  value: boolean | string,
+): boolean | string | ((address: string, hop: number) => boolean) {
+  if (typeof value === 'boolean') return value;
+  const v = value.trim().toLowerCase();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d{1,2}$/.test(v)) {
+    const hops = Number(v);
+    return (_address, hop) => hop < hops;
+  }
+  return value;
+}
+
+/**
+ * Build the HTTP service (not listening; see listen.ts). The root holds the
+ * cross-cutting plugins — request id, problem+json, IP blocks, audit, HTTP
+ * metrics — and two sibling contexts: public (health, metrics, docs) and
+ * authenticated (auth + rate limit + the API routes).
+ */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, verifier, store, keyService } = options;
+  const redis = options.redis ?? null;
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const metrics = options.metrics ?? createMetrics();
+  const ownsMetrics = options.metrics === undefined;
+  const prefix = options.redisKeyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
+
+  const fastifyOptions: FastifyServerOptions = {
+    loggerInstance: logger,
+    // The audit plugin writes one line per request instead of fastify's two.
+    logController: new LogController({
+      disableRequestLogging: true,
+      requestIdLogLabel: 'requestId',
+    }),
+    genReqId: genRequestId,
+    requestIdHeader: false,
+    bodyLimit: config.server.bodyLimitBytes,
+    trustProxy: trustProxyOption(config.server.trustProxy),
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    ajv: {
+      // Strict input: "1" is not a number and unknown fields are an error, not silently dropped.
+      customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false },
+    },
+  };
+  const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
+  app.decorateRequest('apiKey', null);
+  app.decorateRequest('auditObject', null);
+
+  const limiters = new RateLimiterFactory(redis, prefix);
+  const blocker = new IpBlocker({
+    staticCidrs: config.server.blockCidrs,
+    repo: store.ipBlocks,
+    failureLimiter: limiters.get({
+      name: 'authfail',
+      points: config.server.authFailureThreshold,
+      durationSeconds: config.server.authFailureWindowSeconds,
+    }),
+    autoBlockSeconds: config.server.authBlockSeconds,
+    now,
+  });
+  await blocker.start();
+
+  const ttl = config.server.resultCacheTtlSeconds;
+  const cache: ResultCache | null =
+    ttl <= 0
+      ? null
+      : redis
+        ? createRedisResultCache(redis, ttl, prefix)
+        : createMemoryResultCache(ttl, undefined, now);
+  const usage = new UsageRecorder(
+    store.usage,
+    (err) => app.log.error({ err }, 'usage counts could not be written'),
+    now,
+  );
+  const service = new VerifyService({
+    verifier,
+    cache,
+    usage,
+    metrics,
+    smtpDefault: config.smtp.enabled,
+    log: app.log,
+  });
+
+  await app.register(requestIdPlugin);
+  await app.register(problemJsonPlugin);
+  await app.register(ipBlockPlugin, { blocker, metrics });
+  await app.register(httpMetricsPlugin, { metrics });
+  await app.register(auditPlugin, {
+    repo: store.audit,
+    retentionDays: config.server.auditRetentionDays,
+    now,
+  });
+  await app.register(swagger, { openapi: openApiDocument() });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const checks: HealthCheck[] = [
+    { name: 'database', check: () => store.ping() },
+    {
+      name: 'migrations',
+      check: async () => {
+        const pending = (await store.migrationStatus()).filter((m) => m.executedAt === undefined);
+        if (pending.length > 0) throw new Error(`${pending.length} migration(s) pending`);
+      },
+    },
+  ];
+  if (redis) checks.push({ name: 'redis', check: async () => void (await redis.ping()) });
+
+  await app.register(async (publicApi) => {
+    await publicApi.register(healthRoutes, { checks });
+    await publicApi.register(metricsRoutes, { metrics, token: config.server.metricsToken });
+    publicApi.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  });
+
+  await app.register(async (api) => {
+    await api.register(authPlugin, { keyService, blocker, metrics });
+    await api.register(rateLimitPlugin, {
+      limiters,
+      defaultPolicy: { limit: config.server.defaultRatePerMinute, windowSeconds: 60 },
+      metrics,
+    });
+    await api.register(verifyRoutes, { service });
+    await api.register(keyRoutes, { keyService });
+    await api.register(adminRoutes, { store, blocker, now });
+    await api.register(usageRoutes, { repo: store.usage, recorder: usage });
+  });
+
+  app.addHook('onClose', async () => {
+    await usage.flush();
+    if (ownsMetrics) metrics.close();
+  });
+  await app.ready();
+  return app;
+}
