@@ -49,7 +49,6 @@ export class RateLimiterFactory {
       ? new RateLimiterRedis({
           ...base,
           storeClient: this.#redis,
-          rejectIfRedisNotReady: true,
           insuranceLimiter: new RateLimiterMemory(base),
         })
       : new RateLimiterMemory(base);

@@ -58,7 +58,11 @@ export const rateLimitPlugin = fp(
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
         metrics.rateLimitRejections.inc();
-        setHeaders(reply, policy, err.remainingPoints, err.msBeforeNext);
+        // A refused request does no work, so it should not eat into the
+        // allowance: give its points back (otherwise one oversized batch
+        // would lock the key out for the rest of the window).
+        await limiter.reward(key.id, cost).catch(() => undefined);
+        setHeaders(reply, policy, policy.limit - (err.consumedPoints - cost), err.msBeforeNext);
         const retryAfter = String(Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
         const detail =
           cost > policy.limit

@@ -1,0 +1,74 @@
+import { Redis } from 'ioredis';
+import type { MailvetConfig } from '../config-types.js';
+import type { Verifier } from '../verify/verifier-types.js';
+import { openStore } from '../store/open-store.js';
+import { createKeyService } from './keys/key-service.js';
+import { createLogger } from '../observability/logger.js';
+import { buildApp } from './app.js';
+import { listen, type RunningServer } from './listen.js';
+
+/** Redis commands fail after this many reconnect attempts instead of queueing forever. */
+const REDIS_MAX_RETRIES_PER_REQUEST = 2;
+
+export interface RunServiceOptions {
+  /** Engine factory; default: the configured engine (createDefaultVerifier). */
+  createVerifier?: (config: MailvetConfig) => Verifier | Promise<Verifier>;
+  /** Prefix of this deployment's Redis keys (isolates test runs). */
+  redisKeyPrefix?: string;
+  handleSignals?: boolean;
+}
+
+/**
+ * `mailvet serve`: open the store (migrating it), Redis when configured, the
+ * engine, then build and start the HTTP app. Shutdown closes them in reverse.
+ */
+export async function runService(
+  config: MailvetConfig,
+  options: RunServiceOptions = {},
+): Promise<RunningServer> {
+  const logger = createLogger({ level: config.logLevel });
+  const store = await openStore({
+    dataDir: config.store.dataDir,
+    databaseUrl: config.store.databaseUrl,
+    migrate: true,
+  });
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, {
+        maxRetriesPerRequest: REDIS_MAX_RETRIES_PER_REQUEST,
+        enableOfflineQueue: true,
+      })
+    : null;
+  const makeVerifier =
+    options.createVerifier ??
+    (async (c: MailvetConfig) =>
+      (await import('../verify/default-verifier.js')).createDefaultVerifier(c));
+  let verifier: Verifier | undefined;
+  try {
+    verifier = await makeVerifier(config);
+    const app = await buildApp({
+      config,
+      verifier,
+      store,
+      keyService: createKeyService(store),
+      redis,
+      redisKeyPrefix: options.redisKeyPrefix,
+      logger,
+    });
+    const v = verifier;
+    return await listen(app, {
+      host: config.server.host,
+      port: config.server.port,
+      handleSignals: options.handleSignals,
+      resources: [
+        { name: 'verifier', close: () => v.close() },
+        { name: 'store', close: () => store.close() },
+        ...(redis ? [{ name: 'redis', close: () => redis.quit() }] : []),
+      ],
+    });
+  } catch (err) {
+    await verifier?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    redis?.disconnect();
+    throw err;
+  }
+}
