@@ -173,7 +173,8 @@ export async function checkPort25(
   const reachable = count('reachable');
   const details = probes.map((p) => {
     const where = `${p.host}${p.address && p.address !== p.host ? ` (${p.address})` : ''}:${p.port}`;
-    return `${p.domain ? `${p.domain} → ` : ''}${where}: ${p.result} — ${p.detail}`;
+    const via = p.domain && p.domain !== p.host ? `${p.domain} → ` : '';
+    return `${via}${p.address || !p.domain ? where : `MX of ${p.domain}`}: ${p.result} — ${p.detail}`;
   });
   const advice: string[] = [];
   if (count('blocked') > 0) {
