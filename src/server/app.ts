@@ -106,6 +106,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
   };
   const app = Fastify(fastifyOptions) as unknown as FastifyInstance;
+  // Only JSON bodies are accepted; a text body is a 415, not a string the schema rejects.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('apiKey', null);
   app.decorateRequest('auditObject', null);
 

@@ -38,6 +38,9 @@ export async function runService(
         enableOfflineQueue: true,
       })
     : null;
+  // Without a listener ioredis reports connection errors as unhandled; log them
+  // instead (limiters fall back to memory, readiness reports Redis down).
+  redis?.on('error', (err: Error) => logger.warn({ err }, 'redis error'));
   const makeVerifier =
     options.createVerifier ??
     (async (c: MailvetConfig) =>

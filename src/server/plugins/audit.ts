@@ -48,7 +48,8 @@ export const auditPlugin = fp(
         method: request.method,
         route: request.routeOptions.url ?? null,
         status: reply.statusCode,
-        latencyMs: Math.round(reply.elapsedTime * 1000) / 1000,
+        // Whole milliseconds: the column is an integer on both dialects.
+        latencyMs: Math.round(reply.elapsedTime),
         action: config.action ?? null,
         object: request.auditObject,
       };
