@@ -136,8 +136,11 @@ for (const list of [skewedList(), oneProviderList()]) {
         `${row.formula === null ? '—' : `${row.formula} (${(row.roundTrips / row.formula).toFixed(2)}×)`} |`,
     );
   }
+  // design.md §4: one connection per address without pipelining costs k·(S + 2 + p).
+  const unpipelined = list.items.length * (3 + 2 + 1);
   ratios.push(
-    `- ${list.name}: ${(baseline.row.roundTrips / mailvet.row.roundTrips).toFixed(1)}× fewer round trips, ` +
+    `- ${list.name}: ${(baseline.row.roundTrips / mailvet.row.roundTrips).toFixed(1)}× fewer round trips than the baseline ` +
+      `(${(unpipelined / mailvet.row.roundTrips).toFixed(1)}× fewer than the unpipelined k·(S+2+p) = ${unpipelined}), ` +
       `${(mailvet.row.addresses / mailvet.row.seconds / (baseline.row.addresses / baseline.row.seconds)).toFixed(1)}× the throughput; ` +
       `verdicts identical: ${diff === 0 ? 'yes' : `NO (${diff} differ)`}`,
   );

@@ -17,6 +17,7 @@ export interface SessionTimeouts {
 export interface SessionOpenOptions {
   host: string;
   port: number;
+  servername?: string;
   heloName: string;
   connect: SocketFactory;
   timeouts?: Partial<SessionTimeouts>;

@@ -1,8 +1,12 @@
 import { publish } from '../../observability/channels.js';
 import type { HostBreaker } from './host-breaker.js';
 import type { ConnectionBudget } from './pool-connection-budget.js';
-import { isTooManyRecipients } from './reply-classifier.js';
-import { isPolicyBlock, poolFailureOf, type PoolFailure } from './pool-failure.js';
+import {
+  classifyRcptReply,
+  classifySessionReply,
+  isTooManyRecipients,
+} from './reply-classifier.js';
+import { poolFailureOf, type PoolFailure } from './pool-failure.js';
 import type { PooledSmtpSession, SessionOpener, SessionTimeouts } from './pool-session.js';
 import { takeBatch, type RecipientRequest, type RecipientResult } from './recipient-batch.js';
 import type { SmtpReply } from './smtp-reply.js';
@@ -16,6 +20,8 @@ export interface HostPoolOptions {
   /** Resolved IP of the MX host. */
   host: string;
   port: number;
+  /** MX name of the host, for TLS SNI. */
+  servername?: string;
   heloName: string;
   mailFrom: string;
   connect: SocketFactory;
@@ -40,8 +46,6 @@ interface Slot {
   session: PooledSmtpSession;
   busy: boolean;
   transactions: number;
-  /** A transaction is open on the server side: RSET before the next one. */
-  dirty: boolean;
   idleTimer?: NodeJS.Timeout;
 }
 
@@ -180,6 +184,7 @@ export class HostPool {
       session = await o.openSession({
         host: o.host,
         port: o.port,
+        servername: o.servername,
         heloName: o.heloName,
         connect: o.connect,
         timeouts: o.sessionTimeouts,
@@ -199,7 +204,7 @@ export class HostPool {
     this.#connecting--;
     const rcptMax = session.capabilities.rcptMax;
     if (rcptMax !== null && rcptMax > 0) this.#m = Math.min(this.#m, rcptMax);
-    const slot: Slot = { session, busy: false, transactions: 0, dirty: false };
+    const slot: Slot = { session, busy: false, transactions: 0 };
     this.#slots.add(slot);
     if (this.#queue.length === 0) {
       o.breaker.releaseProbe();
@@ -217,13 +222,8 @@ export class HostPool {
     publish('smtpSession', { reused, host: o.host });
     const started = o.now();
     for (const r of batch) publish('smtpPoolWait', { seconds: (started - r.enqueuedAt) / 1000 });
-    publish('smtpTransaction', { recipients: batch.length });
     let result: { mail: SmtpReply; recipients: SmtpReply[] };
     try {
-      if (slot.dirty) {
-        await slot.session.reset();
-        slot.dirty = false;
-      }
       result = await slot.session.transaction(
         o.mailFrom,
         batch.map((r) => r.recipient),
@@ -234,7 +234,6 @@ export class HostPool {
       return;
     }
     slot.transactions++;
-    slot.dirty = true;
     this.#settleBatch(slot, batch, result);
   }
 
@@ -246,7 +245,6 @@ export class HostPool {
     const o = this.#o;
     const tls = slot.session.tls;
     const { mail } = result;
-    publish('smtpReply', { command: 'MAIL', replyClass: replyClass(mail.code) });
     if (mail.code === 421) {
       o.breaker.recordFailure();
       for (const r of batch)
@@ -262,7 +260,7 @@ export class HostPool {
     }
     if (mail.code >= 300) {
       // MAIL refused: its reply is the answer for every recipient.
-      if (isPolicyBlock(mail)) o.breaker.recordFailure();
+      if (classifySessionReply(mail) === 'blocked') o.breaker.recordFailure();
       for (const r of batch) r.resolve({ kind: 'reply', stage: 'mail', reply: mail, tls });
       return this.#afterTransaction(slot);
     }
@@ -277,7 +275,6 @@ export class HostPool {
         // No answer for this one: let it try again (elsewhere if need be).
         return request.resolve({ kind: 'failure', failure: 'throttled', message: 'no reply', tls });
       }
-      publish('smtpReply', { command: 'RCPT', replyClass: replyClass(reply.code) });
       if (tooManyAt >= 0 || isTooManyRecipients(reply)) {
         if (tooManyAt < 0) tooManyAt = i;
         if (request.requeues < MAX_REQUEUES) {
@@ -300,7 +297,8 @@ export class HostPool {
         });
       }
       if (reply.code < 300) accepted++;
-      if (isPolicyBlock(reply)) hostFault = true;
+      // Blocks of us count against the host; greylisting (often 4.7.1) does not.
+      if (classifyRcptReply(reply) === 'blocked') hostFault = true;
       request.resolve({ kind: 'reply', stage: 'rcpt', reply, tls });
     });
     if (tooManyAt >= 0) {
@@ -330,7 +328,6 @@ export class HostPool {
       const reply = partial[i];
       // Answers that arrived before the failure (e.g. a 421 mid-pipeline) stand.
       if (reply && reply.code !== 421 && !isTooManyRecipients(reply)) {
-        publish('smtpReply', { command: 'RCPT', replyClass: replyClass(reply.code) });
         return request.resolve({ kind: 'reply', stage: 'rcpt', reply, tls });
       }
       const retry = stale || (reply !== undefined && isTooManyRecipients(reply));
@@ -425,8 +422,4 @@ export class HostPool {
     for (const resolve of waiters) resolve();
     if (this.#slots.size === 0) this.#o.onEmpty?.();
   }
-}
-
-function replyClass(code: number): string {
-  return code >= 200 && code < 600 ? `${Math.floor(code / 100)}xx` : 'none';
 }

@@ -1,5 +1,5 @@
 import type { SmtpInfo } from '../result.js';
-import { classifyRcptReply } from './reply-classifier.js';
+import { classifyRcptReply, classifySessionReply } from './reply-classifier.js';
 import type { RecipientFailure, RecipientResult } from './recipient-batch.js';
 import type { SmtpOutcome } from './smtp-verdict.js';
 
@@ -9,10 +9,10 @@ import type { SmtpOutcome } from './smtp-verdict.js';
  * become `mailbox_not_found`: 5xx there is a block of us, 4xx is temporary.
  */
 export function outcomeOfReply(result: Extract<RecipientResult, { kind: 'reply' }>): SmtpOutcome {
-  const outcome = classifyRcptReply(result.reply);
-  if (result.stage === 'rcpt') return outcome;
-  if (result.reply.code >= 500) return 'blocked';
-  return outcome === 'greylisted' ? 'greylisted' : 'temporary_error';
+  if (result.stage === 'rcpt') return classifyRcptReply(result.reply);
+  const outcome = classifySessionReply(result.reply);
+  // Belt and braces: whatever the classifier learns, a MAIL reply is never about a mailbox.
+  return outcome === 'accepted' || outcome.startsWith('mailbox_') ? 'temporary_error' : outcome;
 }
 
 /**

@@ -13,7 +13,7 @@ export interface Candidate {
 
 /** What the prober needs to walk one recipient through failover and retries. */
 export interface RecipientProbeContext {
-  poolFor(ip: string): HostPool;
+  poolFor(ip: string, exchange: string): HostPool;
   greylist: GreylistSchedule;
   maxHostAttempts: number;
   temporaryRetryAfterSeconds: number;
@@ -65,7 +65,13 @@ export async function probeRecipient(
   let last: SmtpInfo = uncheckedInfo(tried[0]?.exchange ?? null);
   for (let i = 0; i < tried.length; i++) {
     const candidate = tried[i];
-    const result = await submit(ctx.poolFor(candidate.ip), domain, recipient, smtputf8, ctx.now());
+    const result = await submit(
+      ctx.poolFor(candidate.ip, candidate.exchange),
+      domain,
+      recipient,
+      smtputf8,
+      ctx.now(),
+    );
     if (!(result.kind === 'failure' && result.failure === 'breaker_open')) attempts++;
     const reply = result.reply;
     last = {

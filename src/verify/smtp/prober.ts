@@ -57,12 +57,11 @@ class PooledSmtpProber implements SmtpProber {
     this.#o = { ...options };
     this.#now = options.now ?? Date.now;
     this.#port = options.port ?? DEFAULT_SMTP_PORT;
-    this.#openSession =
-      options.openSession ?? ((o) => SmtpSession.open(o) as ReturnType<SessionOpener>);
+    this.#openSession = options.openSession ?? ((o) => SmtpSession.open(o));
     this.#budget = new ConnectionBudget(options.maxSessions ?? DEFAULT_MAX_SESSIONS);
     this.#catchAll = new CatchAllCache({ ttlMs: options.catchAllTtlMs, now: this.#now });
     this.#ctx = {
-      poolFor: (ip) => this.#poolFor(ip),
+      poolFor: (ip, exchange) => this.#poolFor(ip, exchange),
       greylist: new GreylistSchedule(
         options.greylistRetryDelaysMs,
         options.greylistBudgetMs ?? DEFAULT_GREYLIST_BUDGET_MS,
@@ -162,7 +161,7 @@ class PooledSmtpProber implements SmtpProber {
     return probe;
   }
 
-  #poolFor(ip: string): HostPool {
+  #poolFor(ip: string, exchange: string): HostPool {
     const key = `${ip}|${this.#port}`;
     const existing = this.#pools.get(key);
     if (existing) return existing;
@@ -179,6 +178,7 @@ class PooledSmtpProber implements SmtpProber {
     const pool: HostPool = new HostPool({
       host: ip,
       port: this.#port,
+      servername: exchange,
       heloName: o.heloName,
       mailFrom: o.mailFrom,
       connect: o.connect,

@@ -1,5 +1,5 @@
-import net from 'node:net';
 import type { MailHost } from '../../../src/verify/dns/mail-route.js';
+import { createSocketFactory } from '../../../src/verify/smtp/connect.js';
 import type { SocketFactory } from '../../../src/verify/smtp/socket-factory.js';
 import type { ParsedAddress } from '../../../src/verify/syntax/parsed-address.js';
 import { startSmtpPeer, type SmtpPeer, type SmtpPeerBehaviour } from '../../world/smtp-peer.js';
@@ -16,21 +16,11 @@ export const FAST_TIMEOUTS = {
   quitMs: 300,
 };
 
-/** A plain loopback socket factory (tests turn the SSRF guard off by using this). */
-export const loopbackConnect: SocketFactory = ({ host, port, signal }) =>
-  new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
-    const onAbort = () => socket.destroy(new Error('aborted'));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once('connect', () => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      signal?.removeEventListener('abort', onAbort);
-      reject(err);
-    });
-  });
+/** The real socket factory, with the SSRF guard turned off explicitly for loopback peers. */
+export const loopbackConnect: SocketFactory = createSocketFactory({
+  allowPrivate: true,
+  connectTimeoutMs: FAST_TIMEOUTS.connectMs,
+});
 
 export function address(email: string, smtputf8 = false): ParsedAddress {
   const at = email.lastIndexOf('@');
