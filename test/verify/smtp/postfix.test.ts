@@ -3,13 +3,17 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { connect } from 'node:net';
 import { once } from 'node:events';
+import { createSocketFactory } from '../../../src/verify/smtp/connect.js';
+import { SmtpSession } from '../../../src/verify/smtp/session.js';
 import type { PostfixInstance } from '../../world/postfix.js';
 import { startPostfix } from '../../world/postfix.js';
+import { startSocks5Server } from '../../world/socks5-server.js';
 
 /**
  * The test world's real MTA answers RCPT the way mailvet's classifier expects
- * of a real server. Talks SMTP over a plain socket so the fixture is checked
- * independently of mailvet's own session code.
+ * of a real server, spoken to by mailvet's own session through its socket
+ * factory. A plain-socket client covers what a session never does (skipping
+ * HELO, relaying).
  */
 
 interface Reply {
@@ -77,87 +81,107 @@ after(async () => {
   await postfix?.stop();
 });
 
-async function session(): Promise<RawSmtp> {
-  const { client, banner } = await RawSmtp.open(postfix.host, postfix.port);
-  assert.equal(banner.code, 220);
-  const ehlo = await client.send('EHLO probe.mailvet.test');
-  assert.equal(ehlo.code, 250);
-  assert.match(ehlo.text, /^PIPELINING$/m);
-  assert.match(ehlo.text, /^ENHANCEDSTATUSCODES$/m);
-  assert.equal((await client.send('MAIL FROM:<verify@mailvet.test>')).code, 250);
-  return client;
+async function open(connect = createSocketFactory({ allowPrivate: true })): Promise<SmtpSession> {
+  // Postfix here offers no STARTTLS (smtpd_tls_security_level = none).
+  return SmtpSession.open({
+    host: postfix.host,
+    port: postfix.port,
+    heloName: 'probe.mailvet.test',
+    connect,
+  });
 }
 
-test('a known mailbox in the accept domain is accepted', async () => {
-  const client = await session();
+test("mailvet's session sees Postfix as an ESMTP server with PIPELINING", async () => {
+  const session = await open();
   try {
-    const reply = await client.send(`RCPT TO:<alice@${postfix.domains.accept}>`);
-    assert.equal(reply.code, 250);
-    assert.match(reply.text, /^2\.1\.5 /);
+    assert.equal(session.banner.code, 220);
+    assert.equal(session.capabilities.esmtp, true);
+    assert.equal(session.capabilities.pipelining, true);
+    assert.equal(session.tls, false);
   } finally {
-    client.close();
+    await session.quit();
   }
 });
 
-test('an unknown mailbox in the accept domain is 550 5.1.1', async () => {
-  const client = await session();
+test('known → 250, unknown → 550 5.1.1, catch-all → 250, greylist → 450 4.2.0', async () => {
+  const session = await open();
   try {
-    const reply = await client.send(`RCPT TO:<nobody-here@${postfix.domains.accept}>`);
-    assert.equal(reply.code, 550);
-    assert.match(
-      reply.text,
-      /^5\.1\.1 <nobody-here@postfix-accept\.test>: Recipient address rejected/,
+    const writesBefore = session.writes;
+    const { mail, recipients } = await session.transaction('verify@mailvet.test', [
+      `alice@${postfix.domains.accept}`,
+      `nobody-here@${postfix.domains.accept}`,
+      `x7f3k2random@${postfix.domains.catchAll}`,
+      `alice@${postfix.domains.greylist}`,
+    ]);
+    assert.equal(mail.code, 250);
+    assert.deepEqual(
+      recipients.map((r) => [r.code, r.enhancedCode]),
+      [
+        [250, '2.1.5'],
+        [550, '5.1.1'],
+        [250, '2.1.5'],
+        [450, '4.2.0'],
+      ],
     );
-  } finally {
-    client.close();
-  }
-});
-
-test('the catch-all domain accepts any local part', async () => {
-  const client = await session();
-  try {
-    for (const local of ['anything', 'x7f3k2random', 'first.last']) {
-      assert.equal((await client.send(`RCPT TO:<${local}@${postfix.domains.catchAll}>`)).code, 250);
-    }
-  } finally {
-    client.close();
-  }
-});
-
-test('the greylist domain defers with 450 4.2.0', async () => {
-  const client = await session();
-  try {
-    const reply = await client.send(`RCPT TO:<alice@${postfix.domains.greylist}>`);
-    assert.equal(reply.code, 450);
+    assert.match(recipients[1].message, /User unknown in virtual mailbox table/);
     assert.equal(
-      reply.text,
-      '4.2.0 <alice@postfix-grey.test>: Recipient address rejected: Greylisted, try again later',
+      recipients[3].message,
+      '<alice@postfix-grey.test>: Recipient address rejected: Greylisted, try again later',
     );
+    // Pipelined (RFC 2920): MAIL + every RCPT went out in one write.
+    assert.equal(session.writes - writesBefore, 1);
   } finally {
-    client.close();
+    await session.quit();
   }
 });
 
-test('mixed recipients in one transaction get one answer each, and RSET starts over', async () => {
-  const client = await session();
+test('a second transaction on the same session (RSET first) answers the same', async () => {
+  const session = await open();
   try {
-    const codes = [];
-    for (const rcpt of [
-      `bob@${postfix.domains.accept}`,
+    await session.transaction('verify@mailvet.test', [`bob@${postfix.domains.accept}`]);
+    const second = await session.transaction('', [
+      `postmaster@${postfix.domains.accept}`,
       `ghost@${postfix.domains.accept}`,
-      `any@${postfix.domains.catchAll}`,
-      `bob@${postfix.domains.greylist}`,
-    ]) {
-      codes.push((await client.send(`RCPT TO:<${rcpt}>`)).code);
-    }
-    assert.deepEqual(codes, [250, 550, 250, 450]);
-    assert.equal((await client.send('RSET')).code, 250);
-    assert.equal((await client.send('MAIL FROM:<>')).code, 250);
-    assert.equal((await client.send(`RCPT TO:<postmaster@${postfix.domains.accept}>`)).code, 250);
-    assert.equal((await client.send('QUIT')).code, 221);
+      `anything@${postfix.domains.catchAll}`,
+    ]);
+    assert.deepEqual(
+      second.recipients.map((r) => r.code),
+      [250, 550, 250],
+    );
+    assert.equal(session.transactions, 2);
   } finally {
-    client.close();
+    await session.quit();
   }
+});
+
+test('through a SOCKS5 proxy Postfix answers the same', async () => {
+  const proxy = await startSocks5Server();
+  try {
+    const session = await open(createSocketFactory({ allowPrivate: true, proxy: proxy.url }));
+    try {
+      const { recipients } = await session.transaction('verify@mailvet.test', [
+        `alice@${postfix.domains.accept}`,
+        `nobody@${postfix.domains.accept}`,
+      ]);
+      assert.deepEqual(
+        recipients.map((r) => r.code),
+        [250, 550],
+      );
+    } finally {
+      await session.quit();
+    }
+    assert.deepEqual(proxy.requests, [{ host: postfix.host, port: postfix.port, user: null }]);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('the default socket factory refuses Postfix on loopback without connecting', async () => {
+  await assert.rejects(open(createSocketFactory()), (err: unknown) => {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    const code = (err as { code?: string }).code;
+    return code === 'MV_ERR_UNROUTABLE_ADDRESS' || cause?.code === 'MV_ERR_UNROUTABLE_ADDRESS';
+  });
 });
 
 test('it is not an open relay and insists on HELO', async () => {
