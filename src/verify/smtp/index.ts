@@ -7,6 +7,28 @@ export type { SmtpReply } from './smtp-reply.js';
 export type { SmtpOutcome, SmtpProbeRequest, SmtpProber, SmtpVerdict } from './smtp-verdict.js';
 export type { ConnectTarget, SocketFactory } from './socket-factory.js';
 
+export {
+  MAX_RECIPIENTS_PER_TRANSACTION,
+  SmtpSession,
+  SmtpSessionError,
+  type Capabilities,
+  type SessionErrorKind,
+  type SessionOptions,
+  type SessionPhase,
+  type SessionTimeouts,
+  type TransactionResult,
+} from './session.js';
+export { DEFAULT_SESSION_TIMEOUTS } from './session-timeouts.js';
+export {
+  classifyRcptReply,
+  classifySessionReply,
+  explainRcptReply,
+  explainSessionReply,
+  isTooManyRecipients,
+  type ReplyClassification,
+} from './reply-classifier.js';
+export { classifySessionError } from './session-outcome.js';
+
 export { createSmtpProber, randomLocalPart } from './prober.js';
 export {
   DEFAULT_CONNECT_INTERVAL_MS,

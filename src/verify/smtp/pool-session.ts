@@ -1,17 +1,6 @@
 import type { SmtpReply } from './smtp-reply.js';
+import type { SessionTimeouts } from './session-timeouts.js';
 import type { SocketFactory } from './socket-factory.js';
-
-/** Per-phase timeouts of one session (all always on; see session.ts for defaults). */
-export interface SessionTimeouts {
-  connectMs: number;
-  bannerMs: number;
-  ehloMs: number;
-  starttlsMs: number;
-  mailMs: number;
-  rcptMs: number;
-  rsetMs: number;
-  quitMs: number;
-}
 
 /** What the pool passes to open one session. */
 export interface SessionOpenOptions {

@@ -7,7 +7,8 @@ import {
   isTooManyRecipients,
 } from './reply-classifier.js';
 import { poolFailureOf, type PoolFailure } from './pool-failure.js';
-import type { PooledSmtpSession, SessionOpener, SessionTimeouts } from './pool-session.js';
+import type { PooledSmtpSession, SessionOpener } from './pool-session.js';
+import type { SessionTimeouts } from './session-timeouts.js';
 import { takeBatch, type RecipientRequest, type RecipientResult } from './recipient-batch.js';
 import type { SmtpReply } from './smtp-reply.js';
 import type { SocketFactory } from './socket-factory.js';

@@ -1,4 +1,5 @@
-import type { SessionOpener, SessionTimeouts } from './pool-session.js';
+import type { SessionOpener } from './pool-session.js';
+import type { SessionTimeouts } from './session-timeouts.js';
 import type { SocketFactory } from './socket-factory.js';
 
 export const DEFAULT_SMTP_PORT = 25;

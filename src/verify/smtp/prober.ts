@@ -22,7 +22,7 @@ import {
 import { uncheckedInfo } from './prober-outcome.js';
 import { recogniseProvider } from './providers.js';
 import { probeRecipient, type Candidate, type RecipientProbeContext } from './prober-recipient.js';
-import { SmtpSession } from './session.js';
+import { MAX_RECIPIENTS_PER_TRANSACTION, SmtpSession } from './session.js';
 import type { SmtpProbeRequest, SmtpProber, SmtpVerdict } from './smtp-verdict.js';
 
 /** Default catch-all local part: unguessable, recognisable in server logs. */
@@ -186,9 +186,10 @@ class PooledSmtpProber implements SmtpProber {
       sessionTimeouts: o.sessionTimeouts,
       starttls: o.starttls ?? false,
       maxSessions: Math.max(1, o.maxSessionsPerHost ?? DEFAULT_MAX_SESSIONS_PER_HOST),
-      maxRecipients: Math.max(
-        1,
-        o.maxRecipientsPerTransaction ?? DEFAULT_MAX_RECIPIENTS_PER_TRANSACTION,
+      // The session refuses more than MAX_RECIPIENTS_PER_TRANSACTION in one go.
+      maxRecipients: Math.min(
+        MAX_RECIPIENTS_PER_TRANSACTION,
+        Math.max(1, o.maxRecipientsPerTransaction ?? DEFAULT_MAX_RECIPIENTS_PER_TRANSACTION),
       ),
       maxTransactionsPerSession: Math.max(
         1,
