@@ -18,6 +18,8 @@ export interface ReplyLimits {
 /** The peer sent something that is not an SMTP reply, or one that is too big. */
 export class ReplyParseError extends Error {
   readonly kind: 'protocol' | 'too_long';
+  /** Complete replies parsed from the same chunk before the fault; deliver these first. */
+  replies: SmtpReply[] = [];
   constructor(kind: 'protocol' | 'too_long', message: string) {
     super(message);
     this.name = 'ReplyParseError';
@@ -52,6 +54,16 @@ export class ReplyParser {
 
   push(chunk: Buffer): SmtpReply[] {
     const out: SmtpReply[] = [];
+    try {
+      this.consume(chunk, out);
+    } catch (error) {
+      if (error instanceof ReplyParseError) error.replies = out;
+      throw error;
+    }
+    return out;
+  }
+
+  private consume(chunk: Buffer, out: SmtpReply[]): void {
     this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     let start = 0;
     let nl: number;
@@ -74,7 +86,6 @@ export class ReplyParser {
     if (this.replyBytes + this.pending.length > this.limits.maxReplyBytes) {
       throw new ReplyParseError('too_long', `reply exceeds ${this.limits.maxReplyBytes} bytes`);
     }
-    return out;
   }
 
   private checkLine(bytes: number, slack: number): void {

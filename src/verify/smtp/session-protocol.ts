@@ -137,15 +137,21 @@ export class SessionProtocol {
     try {
       replies = this.parser.push(chunk);
     } catch (error) {
+      // Replies completed before the fault still belong to their commands.
+      if (error instanceof ReplyParseError) this.deliver(error.replies);
       const kind = error instanceof ReplyParseError ? error.kind : 'protocol';
       this.fail(this.fifo[0]?.phase ?? 'quit', kind, (error as Error).message, error);
       return;
     }
+    this.deliver(replies);
+  };
+
+  private deliver(replies: SmtpReply[]): void {
     for (const reply of replies) {
       if (this.isClosed) return;
       this.onReply(reply);
     }
-  };
+  }
 
   private readonly onError = (error: Error): void => {
     this.socketError = error;
