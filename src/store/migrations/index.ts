@@ -1,5 +1,6 @@
 import type { StoreMigration } from './store-migration.js';
 import { migration001Initial } from './001-initial.js';
+import { migration002Jobs } from './002-jobs.js';
 
 /**
  * Every migration, by name, in the order they apply (kysely sorts names, so
@@ -11,4 +12,5 @@ import { migration001Initial } from './001-initial.js';
  */
 export const MIGRATIONS: Readonly<Record<string, StoreMigration>> = Object.freeze({
   '001-initial': migration001Initial,
+  '002-jobs': migration002Jobs,
 });

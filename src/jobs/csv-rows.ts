@@ -1,0 +1,55 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse';
+import { JobLimitError } from './job-errors.js';
+
+/** Largest CSV record accepted; anything bigger is a broken file, not an address list. */
+export const MAX_CSV_RECORD_BYTES = 65_536;
+
+/** One CSV record, or the reason the parser could not read one. */
+export type CsvRow = { cells: string[] } | { error: string };
+
+/**
+ * Stream CSV records from `source`, header included, never holding more than
+ * the parser's buffer. Unreadable records come back as `{error}` rows in
+ * their place, so one bad line never aborts an import. More than `maxBytes`
+ * of input throws JobLimitError.
+ */
+export async function* csvRows(
+  source: AsyncIterable<Buffer | string>,
+  maxBytes: number,
+): AsyncGenerator<CsvRow> {
+  const parser = parse({
+    relax_column_count: true,
+    relax_quotes: false,
+    skip_records_with_error: true,
+    max_record_size: MAX_CSV_RECORD_BYTES,
+    bom: true,
+  });
+  const skipped: CsvRow[] = [];
+  parser.on('skip', (err: Error & { lines?: number }) => {
+    skipped.push({ error: `malformed row near line ${err.lines ?? '?'}: ${err.message}` });
+  });
+  const done = pipeline(Readable.from(limitBytes(source, maxBytes)), parser);
+  // The pipeline's own rejection is re-raised by iterating the parser.
+  done.catch(() => {});
+  for await (const record of parser as AsyncIterable<string[]>) {
+    while (skipped.length > 0) yield skipped.shift()!;
+    yield { cells: record };
+  }
+  while (skipped.length > 0) yield skipped.shift()!;
+  await done;
+}
+
+async function* limitBytes(
+  source: AsyncIterable<Buffer | string>,
+  maxBytes: number,
+): AsyncGenerator<Buffer> {
+  let total = 0;
+  for await (const chunk of source) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    total += buf.length;
+    if (total > maxBytes) throw new JobLimitError(`upload is larger than ${maxBytes} bytes`);
+    yield buf;
+  }
+}

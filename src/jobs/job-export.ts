@@ -1,0 +1,92 @@
+import type { Kysely, Selectable } from 'kysely';
+import { stringify } from 'csv-stringify/sync';
+import type { Database } from '../store/schema.js';
+import type { ItemState, JobsTable } from './job-tables.js';
+import { RESULT_COLUMNS, resultRow } from '../verify/result-row.js';
+import { STATUSES, type VerificationResult } from '../verify/result.js';
+
+export type ExportFormat = 'csv' | 'json';
+
+/** Values of the `status` filter: a verification status or an item state without one. */
+export const EXPORT_STATUSES = [...STATUSES, 'error', 'pending', 'skipped'] as const;
+export type ExportStatus = (typeof EXPORT_STATUSES)[number];
+
+export interface ExportFilter {
+  /** Only items with one of these; all items when empty or absent. */
+  statuses?: readonly ExportStatus[];
+}
+
+/** Columns appended after the input's own in a CSV export. */
+export const EXPORT_EXTRA_COLUMNS = ['mv_item', 'mv_state', ...RESULT_COLUMNS, 'mv_error'];
+/** Items read per page: memory stays at one page whatever the job size. */
+export const EXPORT_PAGE_ROWS = 2000;
+
+/**
+ * Stream a job's items in input order, original cells first, as CSV text or
+ * as one JSON array. Keyset pages over the primary key, so each page is an
+ * index range scan and nothing accumulates.
+ */
+export async function* exportJob(
+  db: Kysely<Database>,
+  job: Selectable<JobsTable>,
+  format: ExportFormat,
+  filter: ExportFilter,
+): AsyncGenerator<string> {
+  const columns = JSON.parse(job.columns) as string[];
+  const statuses = filter.statuses ?? [];
+  const resultStatuses = statuses.filter((s) => (STATUSES as readonly string[]).includes(s));
+  const states = statuses.filter((s): s is ItemState & ExportStatus =>
+    ['error', 'pending', 'skipped'].includes(s),
+  );
+  if (states.includes('pending')) states.push('leased' as never);
+
+  if (format === 'csv') yield stringify([[...columns, ...EXPORT_EXTRA_COLUMNS]]);
+  else yield '[';
+  let after = 0;
+  let first = true;
+  for (;;) {
+    let q = db
+      .selectFrom('job_items')
+      .select(['item_no', 'cells', 'state', 'result', 'error'])
+      .where('job_id', '=', job.id)
+      .where('item_no', '>', after);
+    if (statuses.length > 0) {
+      q = q.where((eb) =>
+        eb.or([
+          ...(resultStatuses.length > 0
+            ? [eb.and([eb('state', '=', 'done'), eb('status', 'in', resultStatuses)])]
+            : []),
+          ...(states.length > 0 ? [eb('state', 'in', states)] : []),
+        ]),
+      );
+    }
+    const page = await q.orderBy('item_no').limit(EXPORT_PAGE_ROWS).execute();
+    if (page.length === 0) break;
+    after = Number(page[page.length - 1].item_no);
+    let chunk = '';
+    for (const item of page) {
+      const cells = JSON.parse(item.cells) as string[];
+      const state = item.state === 'leased' ? 'pending' : item.state;
+      const done = item.state === 'done' && item.result !== null;
+      if (format === 'csv') {
+        const padded = columns.map((_, i) => cells[i] ?? '');
+        const result = done
+          ? resultRow(JSON.parse(item.result!) as VerificationResult)
+          : RESULT_COLUMNS.map(() => '');
+        chunk += stringify([[...padded, String(item.item_no), state, ...result, item.error ?? '']]);
+      } else {
+        const named: Record<string, string> = {};
+        columns.forEach((c, i) => (named[c] = cells[i] ?? ''));
+        // The stored result is already JSON: splice it in instead of re-encoding.
+        chunk +=
+          (first ? '\n' : ',\n') +
+          `{"item":${Number(item.item_no)},"state":${JSON.stringify(state)},"row":${JSON.stringify(named)},` +
+          `"result":${done ? item.result : 'null'},"error":${JSON.stringify(item.error)}}`;
+        first = false;
+      }
+    }
+    yield chunk;
+    if (page.length < EXPORT_PAGE_ROWS) break;
+  }
+  if (format === 'json') yield '\n]\n';
+}

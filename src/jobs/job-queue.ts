@@ -1,0 +1,317 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database, EpochMs } from '../store/schema.js';
+import type { StoreAdapter } from '../store/store-adapter.js';
+import type { VerificationResult } from '../verify/result.js';
+import type { ItemState, WebhookState } from './job-tables.js';
+
+/** One claimed item, as a worker needs it. */
+export interface ClaimedItem {
+  itemNo: number;
+  email: string;
+  attempts: number;
+}
+
+/** A batch: items of one job and one domain, leased to one worker. */
+export interface ClaimedBatch {
+  jobId: string;
+  domain: string;
+  items: ClaimedItem[];
+}
+
+/**
+ * What a worker learned about one item. `retryAt` sends it back to pending
+ * (greylisting); otherwise the outcome is final.
+ */
+export type ItemOutcome =
+  | { itemNo: number; result: VerificationResult; retryAt?: EpochMs }
+  | { itemNo: number; error: string };
+
+/** The queue's SQL: claims, lease upkeep, idempotent result writes, completion. */
+export interface JobQueue {
+  /**
+   * Lease up to `limit` pending items of one (job, domain). PostgreSQL picks
+   * rows with `FOR UPDATE SKIP LOCKED`, so concurrent workers get disjoint
+   * batches without waiting; SQLite runs the claim as one UPDATE statement,
+   * atomic under its single writer. Returns null when nothing is claimable.
+   */
+  claim(
+    workerId: string,
+    limit: number,
+    leaseMs: number,
+    now: EpochMs,
+  ): Promise<ClaimedBatch | null>;
+  /** Extend the leases this worker still holds; returns how many. */
+  renew(workerId: string, leaseMs: number, now: EpochMs): Promise<number>;
+  /** Give back every item this worker holds (graceful stop); the claim does not count. */
+  release(workerId: string, itemNos?: { jobId: string; itemNos: number[] }): Promise<number>;
+  /**
+   * Return expired leases to pending; items that used all `maxAttempts`
+   * become `error` instead. Returns how many leases expired.
+   */
+  reapExpired(now: EpochMs, maxAttempts: number): Promise<number>;
+  /**
+   * Write outcomes in one transaction. Each write only lands while the item
+   * is still leased by `workerId` or pending again after its lease expired —
+   * never over another worker's live lease or a finished item — and it lands
+   * on the item's own row, so a result can never exist twice. A final
+   * outcome is copied to the item's duplicates. Returns how many landed.
+   */
+  write(
+    workerId: string,
+    jobId: string,
+    outcomes: readonly ItemOutcome[],
+    now: EpochMs,
+  ): Promise<number>;
+  /** Mark running jobs without pending or leased items completed; returns their ids. */
+  completeFinished(now: EpochMs, jobId?: string): Promise<string[]>;
+}
+
+const OPEN_STATES: ItemState[] = ['pending', 'leased'];
+/** Longest error text stored per item. */
+const MAX_ERROR_LENGTH = 500;
+
+export function createJobQueue(db: Kysely<Database>, adapter: StoreAdapter): JobQueue {
+  if (!adapter.supportsReturning) throw new Error('the job queue needs INSERT/UPDATE … RETURNING');
+
+  return {
+    async claim(workerId, limit, leaseMs, now) {
+      const head = await pickHead(db, now);
+      if (!head) return null;
+      // The pick is a MATERIALIZED CTE: as a plain `IN (subquery)`,
+      // PostgreSQL may re-run the LIMITed subquery and lease too many rows.
+      const rows = await db
+        .with(
+          (cte) => cte('picked').materialized(),
+          (qb) => {
+            const pick = qb
+              .selectFrom('job_items')
+              .select('item_no')
+              .where('job_id', '=', head.job_id)
+              .where('domain', '=', head.domain)
+              .where('state', '=', 'pending')
+              .where('canonical_no', 'is', null)
+              .where('not_before', '<=', now)
+              .orderBy('item_no')
+              .limit(limit);
+            return adapter.supportsSkipLocked ? pick.forUpdate().skipLocked() : pick;
+          },
+        )
+        .updateTable('job_items')
+        .set((eb) => ({
+          state: 'leased',
+          lease_owner: workerId,
+          lease_expires_at: now + leaseMs,
+          attempts: eb('attempts', '+', 1),
+        }))
+        .where('job_id', '=', head.job_id)
+        .where('state', '=', 'pending')
+        .where('item_no', 'in', (eb) => eb.selectFrom('picked').select('picked.item_no'))
+        .returning(['item_no', 'email', 'attempts'])
+        .execute();
+      if (rows.length === 0) return null;
+      return {
+        jobId: head.job_id,
+        domain: head.domain,
+        items: rows
+          .map((r) => ({ itemNo: Number(r.item_no), email: r.email, attempts: r.attempts }))
+          .sort((a, b) => a.itemNo - b.itemNo),
+      };
+    },
+
+    async renew(workerId, leaseMs, now) {
+      const r = await db
+        .updateTable('job_items')
+        .set({ lease_expires_at: now + leaseMs })
+        .where('state', '=', 'leased')
+        .where('lease_owner', '=', workerId)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
+    async release(workerId, only) {
+      let q = db
+        .updateTable('job_items')
+        .set((eb) => ({
+          state: 'pending',
+          lease_owner: null,
+          lease_expires_at: null,
+          attempts: eb('attempts', '-', 1),
+        }))
+        .where('state', '=', 'leased')
+        .where('lease_owner', '=', workerId);
+      if (only) {
+        if (only.itemNos.length === 0) return 0;
+        q = q.where('job_id', '=', only.jobId).where('item_no', 'in', only.itemNos);
+      }
+      const r = await q.executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
+    async reapExpired(now, maxAttempts) {
+      return db.transaction().execute(async (trx) => {
+        const exhausted = await trx
+          .updateTable('job_items')
+          .set({
+            state: 'error',
+            error: `no result after ${maxAttempts} attempts (worker lost its lease)`,
+            lease_owner: null,
+            lease_expires_at: null,
+            done_at: now,
+          })
+          .where('state', '=', 'leased')
+          .where('lease_expires_at', '<', now)
+          .where('attempts', '>=', maxAttempts)
+          .returning(['job_id', 'item_no', 'error'])
+          .execute();
+        for (const e of exhausted) {
+          await settleDuplicates(trx, e.job_id, Number(e.item_no), {
+            state: 'error',
+            error: e.error,
+            done_at: now,
+          });
+        }
+        const r = await trx
+          .updateTable('job_items')
+          .set({ state: 'pending', lease_owner: null, lease_expires_at: null })
+          .where('state', '=', 'leased')
+          .where('lease_expires_at', '<', now)
+          .executeTakeFirst();
+        return exhausted.length + Number(r.numUpdatedRows);
+      });
+    },
+
+    async write(workerId, jobId, outcomes, now) {
+      if (outcomes.length === 0) return 0;
+      return db.transaction().execute(async (trx) => {
+        let landed = 0;
+        for (const o of outcomes) {
+          const fields =
+            'error' in o
+              ? {
+                  state: 'error' as const,
+                  error: o.error.slice(0, MAX_ERROR_LENGTH),
+                  status: null,
+                  result: null,
+                  done_at: now,
+                }
+              : o.retryAt !== undefined
+                ? {
+                    state: 'pending' as const,
+                    not_before: o.retryAt,
+                    status: o.result.status,
+                    result: JSON.stringify(o.result),
+                  }
+                : {
+                    state: 'done' as const,
+                    status: o.result.status,
+                    result: JSON.stringify(o.result),
+                    error: null,
+                    done_at: now,
+                  };
+          const r = await trx
+            .updateTable('job_items')
+            .set({ ...fields, lease_owner: null, lease_expires_at: null })
+            .where('job_id', '=', jobId)
+            .where('item_no', '=', o.itemNo)
+            .where((eb) =>
+              eb.or([
+                eb('state', '=', 'pending'),
+                eb.and([eb('state', '=', 'leased'), eb('lease_owner', '=', workerId)]),
+              ]),
+            )
+            .executeTakeFirst();
+          if (r.numUpdatedRows === 0n) continue;
+          landed++;
+          if (fields.state !== 'pending') await settleDuplicates(trx, jobId, o.itemNo, fields);
+        }
+        return landed;
+      });
+    },
+
+    async completeFinished(now, jobId) {
+      let q = db
+        .updateTable('jobs')
+        .set({
+          state: 'completed',
+          finished_at: now,
+          webhook_state: sql<WebhookState>`case when webhook_url is null then 'none' else 'pending' end`,
+          webhook_next_at: now,
+        })
+        .where('state', '=', 'running')
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('job_items as i')
+                .select(sql<number>`1`.as('one'))
+                .whereRef('i.job_id', '=', 'jobs.id')
+                .where('i.state', 'in', OPEN_STATES),
+            ),
+          ),
+        );
+      if (jobId !== undefined) q = q.where('id', '=', jobId);
+      const rows = await q.returning('id').execute();
+      return rows.map((r) => r.id);
+    },
+  };
+}
+
+/** Running jobs looked at per claim; more wait for the next round. */
+const MAX_JOBS_PER_PICK = 100;
+
+/**
+ * Pick a (job, domain) with claimable work: running jobs first (few rows),
+ * then one claimable item of each through the claim index. Items of jobs
+ * still importing are never scanned. Unlocked on purpose: two workers picking
+ * the same head merely share its items. Jobs are visited in a random order
+ * so workers spread over jobs instead of all draining the oldest.
+ */
+async function pickHead(
+  db: Kysely<Database>,
+  now: EpochMs,
+): Promise<{ job_id: string; domain: string } | undefined> {
+  const jobs = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('state', '=', 'running')
+    .orderBy('created_at')
+    .limit(MAX_JOBS_PER_PICK)
+    .execute();
+  const start = Math.floor(Math.random() * jobs.length);
+  for (let k = 0; k < jobs.length; k++) {
+    const jobId = jobs[(start + k) % jobs.length].id;
+    const head = await db
+      .selectFrom('job_items')
+      .select(['job_id', 'domain'])
+      .where('state', '=', 'pending')
+      .where('job_id', '=', jobId)
+      .where('canonical_no', 'is', null)
+      .where('not_before', '<=', now)
+      .limit(1)
+      .executeTakeFirst();
+    if (head) return head;
+  }
+  return undefined;
+}
+
+/** Copy a final outcome of a canonical item to the pending duplicates pointing at it. */
+async function settleDuplicates(
+  trx: Transaction<Database>,
+  jobId: string,
+  canonicalNo: number,
+  fields: {
+    state: ItemState;
+    status?: string | null;
+    result?: string | null;
+    error?: string | null;
+    done_at: EpochMs;
+  },
+): Promise<void> {
+  await trx
+    .updateTable('job_items')
+    .set(fields)
+    .where('job_id', '=', jobId)
+    .where('canonical_no', '=', canonicalNo)
+    .where('state', '=', 'pending')
+    .execute();
+}

@@ -1,0 +1,25 @@
+/**
+ * The `jobs.*` options (declared in src/config-options.ts), added to the
+ * MailvetConfig type from here by declaration merging so the config seam
+ * needs no edit.
+ */
+export interface JobsConfig {
+  maxRows: number;
+  maxUploadBytes: number;
+  /** Claim loops per worker process. */
+  workers: number;
+  batchSize: number;
+  leaseSeconds: number;
+  pollIntervalMs: number;
+  maxAttempts: number;
+  webhookSecret: string | null;
+  webhookAllowPrivate: boolean;
+  webhookMaxAttempts: number;
+  webhookTimeoutMs: number;
+}
+
+declare module '../config-types.js' {
+  interface MailvetConfig {
+    jobs: JobsConfig;
+  }
+}

@@ -1,0 +1,293 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { Readable } from 'node:stream';
+import { forEachDialect } from '../store/dialects.js';
+import { JobService } from '../../src/jobs/job-service.js';
+import { createJobQueue } from '../../src/jobs/job-queue.js';
+import { JobLimitError, JobNotFoundError, JobInputError } from '../../src/jobs/job-errors.js';
+import { collect, fakeResult, testJobsConfig } from './fixtures.js';
+
+const csv = (text: string) => ({ kind: 'csv' as const, body: Readable.from([Buffer.from(text)]) });
+
+forEachDialect('job queue', (d) => {
+  let clock = 1_000_000;
+  const now = () => clock;
+
+  async function setup(overrides = {}) {
+    const store = await d.fresh();
+    const jobs = testJobsConfig(overrides);
+    const service = new JobService({ db: store.db, jobs, now });
+    const queue = createJobQueue(store.db, store.adapter);
+    return { store, service, queue };
+  }
+
+  it('imports a CSV keeping every column, guessing the address column', async () => {
+    const { service } = await setup();
+    const { job, created } = await service.create({
+      owner: 't1',
+      options: {},
+      input: csv('name,E-Mail,city\nAnn,ann@a.test,Oslo\nBob,bob@b.test,Rome\n'),
+    });
+    assert.equal(created, true);
+    assert.match(job.id, /^job_[0-9A-Za-z]{22}$/);
+    assert.equal(job.state, 'running');
+    assert.deepEqual(job.columns, ['name', 'E-Mail', 'city']);
+    assert.equal(job.emailColumn, 1);
+    assert.equal(job.counts.total, 2);
+    assert.equal(job.counts.pending, 2);
+    assert.equal(job.percent, 0);
+  });
+
+  it('turns malformed rows into error items without aborting the import', async () => {
+    const { service } = await setup();
+    const { job } = await service.create({
+      owner: 't1',
+      options: {},
+      input: csv('email,name\na@x.test,A\n"broken,"B\nb@x.test,C\n'),
+    });
+    assert.equal(job.state, 'running');
+    assert.ok(job.counts.error >= 1, JSON.stringify(job.counts));
+    assert.ok(job.counts.pending >= 1);
+    const out = await collect(await service.export('t1', job.id, 'json', { statuses: ['error'] }));
+    const items = JSON.parse(out) as { state: string; error: string }[];
+    assert.ok(items.length >= 1);
+    assert.match(items[0].error, /malformed row/);
+  });
+
+  it('claims one domain per batch, disjoint between workers, and writes results once', async () => {
+    const { service, queue } = await setup();
+    const emails = ['a1@a.test', 'b1@b.test', 'a2@a.test', 'a3@a.test', 'b2@b.test'];
+    const { job } = await service.create({
+      owner: 't',
+      options: {},
+      input: { kind: 'emails', emails },
+    });
+    const first = await queue.claim('w1', 2, 60_000, now());
+    assert.ok(first);
+    assert.equal(first.jobId, job.id);
+    assert.equal(first.items.length, 2);
+    assert.equal(new Set(first.items.map((i) => i.email.split('@')[1])).size, 1);
+    const second = await queue.claim('w2', 10, 60_000, now());
+    assert.ok(second);
+    const firstNos = new Set(first.items.map((i) => i.itemNo));
+    assert.ok(second.items.every((i) => !firstNos.has(i.itemNo)));
+    // w2 cannot write over w1's live lease; w1 can, exactly once.
+    const o = first.items.map((i) => ({ itemNo: i.itemNo, result: fakeResult(i.email) }));
+    assert.equal(await queue.write('w2', job.id, o, now()), 0);
+    assert.equal(await queue.write('w1', job.id, o, now()), 2);
+    assert.equal(await queue.write('w1', job.id, o, now()), 0);
+    const view = await service.get('t', job.id);
+    assert.equal(view.counts.done, 2);
+    assert.equal(view.counts.deliverable, 2);
+    assert.equal(view.counts.leased, second.items.length);
+  });
+
+  it('reclaims expired leases; the late worker can no longer write over the new owner', async () => {
+    const { service, queue } = await setup();
+    const { job } = await service.create({
+      owner: 't',
+      options: {},
+      input: { kind: 'emails', emails: ['x@a.test', 'y@a.test'] },
+    });
+    const a = await queue.claim('w1', 10, 1000, now());
+    assert.equal(a?.items.length, 2);
+    assert.equal(await queue.claim('w2', 10, 1000, now()), null);
+    clock += 2000;
+    assert.equal(await queue.reapExpired(now(), 10), 2);
+    const b = await queue.claim('w2', 10, 1000, now());
+    assert.equal(b?.items.length, 2);
+    assert.equal(b?.items[0].attempts, 2);
+    const late = a!.items.map((i) => ({ itemNo: i.itemNo, result: fakeResult(i.email) }));
+    assert.equal(await queue.write('w1', job.id, late, now()), 0);
+    assert.equal(await queue.write('w2', job.id, late, now()), 2);
+    assert.deepEqual(await queue.completeFinished(now()), [job.id]);
+    assert.equal((await service.get('t', job.id)).state, 'completed');
+  });
+
+  it('gives up on an item whose leases keep expiring', async () => {
+    const { service, queue } = await setup();
+    const { job } = await service.create({
+      owner: 't',
+      options: {},
+      input: { kind: 'emails', emails: ['p@a.test'] },
+    });
+    for (let i = 0; i < 2; i++) {
+      assert.ok(await queue.claim('w', 1, 1000, now()));
+      clock += 2000;
+      await queue.reapExpired(now(), 2);
+    }
+    const view = await service.get('t', job.id);
+    assert.equal(view.counts.error, 1);
+    assert.equal(view.counts.pending, 0);
+  });
+
+  it('verifies duplicates once and copies the result to them', async () => {
+    const { service, queue } = await setup();
+    const { job } = await service.create({
+      owner: 't',
+      options: {},
+      input: {
+        kind: 'emails',
+        emails: ['Dup@a.test', 'other@a.test', ' dup@A.test', 'dup@a.test'],
+      },
+    });
+    const batch = await queue.claim('w', 100, 60_000, now());
+    assert.deepEqual(
+      batch?.items.map((i) => i.itemNo),
+      [1, 2],
+    );
+    await queue.write(
+      'w',
+      job.id,
+      batch!.items.map((i) => ({ itemNo: i.itemNo, result: fakeResult(i.email) })),
+      now(),
+    );
+    const view = await service.get('t', job.id);
+    assert.equal(view.counts.done, 4);
+    const rows = JSON.parse(await collect(await service.export('t', job.id, 'json'))) as {
+      item: number;
+      result: { status: string } | null;
+    }[];
+    assert.equal(rows.length, 4);
+    assert.ok(rows.every((r) => r.result?.status === 'deliverable'));
+  });
+
+  it('sends greylisted items back with not_before and claims them again later', async () => {
+    const { service, queue } = await setup();
+    const { job } = await service.create({
+      owner: 't',
+      options: {},
+      input: { kind: 'emails', emails: ['g@a.test'] },
+    });
+    const b = await queue.claim('w', 10, 60_000, now());
+    const grey = fakeResult('g@a.test', {
+      status: 'unknown',
+      reason: 'greylisted',
+      retryable: true,
+      retryAfterSeconds: 300,
+    });
+    await queue.write(
+      'w',
+      job.id,
+      [{ itemNo: b!.items[0].itemNo, result: grey, retryAt: now() + 300_000 }],
+      now(),
+    );
+    assert.equal((await service.get('t', job.id)).counts.pending, 1);
+    assert.equal(await queue.claim('w', 10, 60_000, now()), null);
+    assert.deepEqual(await queue.completeFinished(now()), []);
+    clock += 300_000;
+    const again = await queue.claim('w', 10, 60_000, now());
+    assert.equal(again?.items[0].attempts, 2);
+  });
+
+  it('cancels: pending items are skipped, nothing more is claimed', async () => {
+    const { service, queue } = await setup();
+    const { job } = await service.create({
+      owner: 't',
+      options: {},
+      input: { kind: 'emails', emails: ['a@a.test', 'b@b.test'] },
+    });
+    const view = await service.cancel('t', job.id);
+    assert.equal(view.state, 'cancelled');
+    assert.equal(view.counts.skipped, 2);
+    assert.equal(await queue.claim('w', 10, 60_000, now()), null);
+  });
+
+  it('exports CSV with original columns and result columns, filtered by status', async () => {
+    const { service, queue } = await setup();
+    const { job } = await service.create({
+      owner: 't',
+      options: {},
+      input: csv('id,email\n1,ok@a.test\n2,bad@a.test\n'),
+    });
+    const b = await queue.claim('w', 10, 60_000, now());
+    await queue.write(
+      'w',
+      job.id,
+      [
+        { itemNo: 1, result: fakeResult('ok@a.test') },
+        {
+          itemNo: 2,
+          result: fakeResult('bad@a.test', {
+            status: 'undeliverable',
+            reason: 'mailbox_not_found',
+          }),
+        },
+      ],
+      now(),
+    );
+    assert.equal(b?.items.length, 2);
+    const all = await collect(await service.export('t', job.id, 'csv'));
+    const lines = all.trim().split('\n');
+    assert.equal(lines.length, 3);
+    assert.match(lines[0], /^id,email,mv_item,mv_state,mv_status,mv_reason/);
+    const bad = await collect(
+      await service.export('t', job.id, 'csv', { statuses: ['undeliverable'] }),
+    );
+    assert.deepEqual(
+      bad
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(',')[0]),
+      ['2'],
+    );
+  });
+
+  it("hides another owner's job, and replays an Idempotency-Key", async () => {
+    const { service } = await setup();
+    const input = () => ({ kind: 'emails' as const, emails: ['a@a.test'] });
+    const one = await service.create({
+      owner: 'A',
+      idempotencyKey: 'k1',
+      options: {},
+      input: input(),
+    });
+    const two = await service.create({
+      owner: 'A',
+      idempotencyKey: 'k1',
+      options: {},
+      input: input(),
+    });
+    assert.equal(two.created, false);
+    assert.equal(two.job.id, one.job.id);
+    const other = await service.create({
+      owner: 'B',
+      idempotencyKey: 'k1',
+      options: {},
+      input: input(),
+    });
+    assert.notEqual(other.job.id, one.job.id);
+    await assert.rejects(service.get('B', one.job.id), JobNotFoundError);
+    await assert.rejects(service.cancel('B', one.job.id), JobNotFoundError);
+    assert.deepEqual(
+      (await service.list('A')).map((j) => j.id),
+      [one.job.id],
+    );
+  });
+
+  it('enforces row and byte limits and leaves no job behind', async () => {
+    const { service } = await setup({ maxRows: 2, maxUploadBytes: 1024 });
+    await assert.rejects(
+      service.create({
+        owner: 'L',
+        options: {},
+        input: csv('email\na@a.test\nb@a.test\nc@a.test\n'),
+      }),
+      JobLimitError,
+    );
+    await assert.rejects(
+      service.create({ owner: 'L', options: {}, input: csv('email\n' + 'x'.repeat(2000) + '\n') }),
+      JobLimitError,
+    );
+    await assert.rejects(
+      service.create({
+        owner: 'L',
+        options: {},
+        input: { kind: 'csv', body: Readable.from([Buffer.from('name\nbob\n')]), column: 'mail' },
+      }),
+      JobInputError,
+    );
+    assert.deepEqual(await service.list('L'), []);
+  });
+});
