@@ -6,6 +6,8 @@ export interface CliIo {
   stdout: Writable & { isTTY?: boolean };
   stderr: Writable;
   env: NodeJS.ProcessEnv;
+  /** A command that finished but failed (doctor found problems) sets this; runCli returns it. */
+  exitCode?: number;
 }
 
 export function processIo(): CliIo {

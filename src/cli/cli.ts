@@ -2,6 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { MailvetError } from '../errors.js';
 import { processIo, UsageError, type CliIo } from './cli-io.js';
 import { checkCommand } from './commands/check.js';
+import { bulkCommand } from './commands/bulk.js';
+import { keysCommand } from './commands/keys/root.js';
+import { migrateCommand } from './commands/migrate.js';
+import { doctorCommand } from './commands/doctor.js';
+import { serveCommand } from './commands/serve.js';
 
 /** The command tree. Each command lives in its own file under commands/. */
 export function buildCli(io: CliIo): Command {
@@ -16,8 +21,19 @@ export function buildCli(io: CliIo): Command {
       writeErr: (s) => io.stderr.write(s),
     });
   program.addCommand(checkCommand(io));
-  for (const c of program.commands) c.exitOverride().configureOutput(program.configureOutput());
-  return program.exitOverride();
+  program.addCommand(bulkCommand(io));
+  program.addCommand(keysCommand(io));
+  program.addCommand(migrateCommand(io));
+  program.addCommand(doctorCommand(io));
+  program.addCommand(serveCommand(io));
+  overrideExits(program, program.configureOutput());
+  return program;
+}
+
+/** Commander must throw instead of calling process.exit, at every depth, so runCli decides the exit code. */
+function overrideExits(cmd: Command, output: ReturnType<Command['configureOutput']>): void {
+  cmd.exitOverride().configureOutput(output);
+  for (const c of cmd.commands) overrideExits(c, output);
 }
 
 /**
@@ -29,7 +45,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
   const program = buildCli(io);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return io.exitCode ?? 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.code === 'commander.helpDisplayed' ||

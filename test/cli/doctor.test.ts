@@ -232,13 +232,8 @@ function testIo(env: NodeJS.ProcessEnv = {}): { io: CliIo; output: () => string 
 
 async function runCommand(args: string[], env: NodeJS.ProcessEnv = {}) {
   const { io, output } = testIo(env);
-  const saved = process.exitCode;
-  try {
-    await doctorCommand(io).parseAsync(args, { from: 'user' });
-    return { exitCode: process.exitCode, output: output() };
-  } finally {
-    process.exitCode = saved;
-  }
+  await doctorCommand(io).parseAsync(args, { from: 'user' });
+  return { exitCode: io.exitCode, output: output() };
 }
 
 test('the command prints JSON, reads MAILVET_* env and exits 0 when nothing fails', async () => {

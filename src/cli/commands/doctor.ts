@@ -90,7 +90,7 @@ export function doctorCommand(io: CliIo = processIo()): Command {
     io.stdout.write(
       opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorReport(report),
     );
-    process.exitCode = report.ok ? 0 : 1;
+    io.exitCode = report.ok ? 0 : 1;
   });
   return cmd;
 }

@@ -1,0 +1,49 @@
+import { createReadStream, existsSync, truncateSync } from 'node:fs';
+import { parse } from 'csv-parse';
+import { UsageError } from '../cli-io.js';
+
+export interface ResumeState {
+  /** Input line numbers (`mv_line`) that already have a result row. */
+  done: Set<number>;
+  header: string[] | null;
+}
+
+/**
+ * Read a previous run's output: which input rows are finished, and cut off a
+ * record the crash left half-written (everything after the last complete
+ * record), so appending continues a well-formed file.
+ */
+export async function loadResumeState(outPath: string, lineColumn: string): Promise<ResumeState> {
+  const done = new Set<number>();
+  if (!existsSync(outPath)) return { done, header: null };
+  let header: string[] | null = null;
+  let lineIndex = -1;
+  let goodBytes = 0;
+  const parser = createReadStream(outPath).pipe(parse({ info: true, relax_column_count: true }));
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[];
+      info: { bytes: number };
+    }>) {
+      if (!header) {
+        header = record;
+        lineIndex = header.indexOf(lineColumn);
+        if (lineIndex < 0)
+          throw new Error(
+            `${outPath} has no ${lineColumn} column; it is not a mailvet bulk output`,
+          );
+      } else {
+        // A record shorter than the header was cut mid-write: stop before it.
+        if (record.length < header.length) break;
+        const n = Number(record[lineIndex]);
+        if (Number.isInteger(n)) done.add(n);
+      }
+      goodBytes = info.bytes;
+    }
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    // A parse error at the tail is the half-written record; keep what parsed.
+  }
+  truncateSync(outPath, goodBytes);
+  return { done, header };
+}

@@ -1,0 +1,175 @@
+import { Command, Option } from 'commander';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { parse } from 'csv-parse';
+import { stringify } from 'csv-stringify/sync';
+import { addEngineOptions, engineConfig } from '../args/engine-options.js';
+import { UsageError, type CliIo } from '../cli-io.js';
+import { createDefaultVerifier } from '../../verify/default-verifier.js';
+import { RESULT_COLUMNS, resultRow } from '../../verify/result-row.js';
+import { chooseEmailColumn } from '../bulk/email-column.js';
+import { loadResumeState } from '../bulk/resume-state.js';
+import { ProgressReporter } from '../bulk/progress-reporter.js';
+
+/** Identifies the input row of each output row, so `--resume` knows what is done. */
+const LINE_COLUMN = 'mv_line';
+/** Set on rows the CSV parser could not read; the run goes on. */
+const ERROR_COLUMN = 'mv_error';
+/** Rows read to guess the address column. */
+const SAMPLE_ROWS = 50;
+/** Largest single CSV field accepted: anything bigger is a broken file, not an address list. */
+const MAX_FIELD_BYTES = 65_536;
+
+interface InputRow {
+  line: number;
+  cells: string[];
+  error?: string;
+}
+
+/**
+ * `mailvet bulk <in.csv> -o <out.csv>` — verify a CSV with the engine
+ * directly (no server). Results are appended as they finish, with the input's
+ * columns first; `--resume` continues an interrupted run.
+ */
+export function bulkCommand(io: CliIo): Command {
+  const cmd = new Command('bulk')
+    .description('verify every address of a CSV file; results are written as they finish')
+    .argument('<input>', 'CSV file with a header row')
+    .requiredOption('-o, --output <file>', 'CSV file to write results to')
+    .option('--column <name>', 'header of the address column (default: guessed)')
+    .option('--resume', 'continue an interrupted run: skip rows already in the output')
+    .addOption(new Option('--force', 'overwrite an existing output file').conflicts('resume'))
+    .option('--concurrency <n>', 'addresses in flight at once', '500');
+  addEngineOptions(cmd);
+  cmd.action(async (input: string) => {
+    const opts = cmd.opts<{
+      output: string;
+      column?: string;
+      resume?: boolean;
+      force?: boolean;
+      concurrency: string;
+    }>();
+    if (!existsSync(input)) throw new UsageError(`input file not found: ${input}`);
+    if (existsSync(opts.output) && !opts.resume && !opts.force) {
+      throw new UsageError(
+        `${opts.output} exists: use --resume to continue it or --force to overwrite it`,
+      );
+    }
+    const concurrency = Number(opts.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
+      throw new UsageError('--concurrency must be a whole number from 1 to 10000');
+    }
+    const { header, sample, total } = await survey(input);
+    const column = chooseEmailColumn(header, sample, opts.column);
+    if (column < 0) {
+      throw new UsageError(
+        opts.column
+          ? `no column named "${opts.column}" in ${input}`
+          : `cannot tell which column holds addresses; use --column`,
+      );
+    }
+    const outHeader = [...header, LINE_COLUMN, ...RESULT_COLUMNS, ERROR_COLUMN];
+    const resume = opts.resume
+      ? await loadResumeState(opts.output, LINE_COLUMN)
+      : { done: new Set<number>(), header: null };
+    if (resume.header && resume.header.join('\u0000') !== outHeader.join('\u0000')) {
+      throw new UsageError(`${opts.output} was written for a different input (its columns differ)`);
+    }
+    const out = createWriteStream(opts.output, { flags: resume.header ? 'a' : 'w' });
+    const write = async (cells: string[]) => {
+      if (!out.write(stringify([cells]))) await once(out, 'drain');
+    };
+    if (!resume.header) await write(outHeader);
+
+    const config = engineConfig(cmd, io);
+    const verifier = createDefaultVerifier(config);
+    const progress = new ProgressReporter(io.stderr, total, resume.done.size);
+    const inFlight = new Map<number, InputRow>();
+    const pad = (cells: string[]) => header.map((_, i) => cells[i] ?? '');
+    let index = 0;
+    async function* addresses(): AsyncGenerator<string> {
+      for await (const row of readRows(input)) {
+        if (resume.done.has(row.line)) continue;
+        if (row.error) {
+          await write([
+            ...pad(row.cells),
+            String(row.line),
+            ...RESULT_COLUMNS.map(() => ''),
+            row.error,
+          ]);
+          progress.tick();
+          continue;
+        }
+        inFlight.set(index++, row);
+        yield row.cells[column] ?? '';
+      }
+    }
+    try {
+      for await (const { index: i, result } of verifier.verifyMany(addresses())) {
+        const row = inFlight.get(i)!;
+        inFlight.delete(i);
+        await write([...pad(row.cells), String(row.line), ...resultRow(result), '']);
+        progress.tick();
+      }
+    } finally {
+      await verifier.close();
+      out.end();
+      await once(out, 'close');
+    }
+    progress.finish();
+  });
+  return cmd;
+}
+
+function csvParser() {
+  return parse({
+    info: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_records_with_error: true,
+    max_record_size: MAX_FIELD_BYTES,
+    bom: true,
+  });
+}
+
+/** Header, a sample for guessing the column, and the record count for progress. */
+async function survey(
+  path: string,
+): Promise<{ header: string[]; sample: string[][]; total: number }> {
+  let header: string[] | null = null;
+  const sample: string[][] = [];
+  let total = 0;
+  for await (const { record } of createReadStream(path).pipe(csvParser()) as AsyncIterable<{
+    record: string[];
+  }>) {
+    if (!header) header = record;
+    else {
+      total++;
+      if (sample.length < SAMPLE_ROWS) sample.push(record);
+    }
+  }
+  if (!header) throw new UsageError(`${path} is empty: a header row is required`);
+  return { header, sample, total };
+}
+
+/** Data rows with their line numbers; unreadable records come back as error rows. */
+async function* readRows(path: string): AsyncGenerator<InputRow> {
+  const parser = createReadStream(path).pipe(csvParser());
+  const skipped: InputRow[] = [];
+  parser.on('skip', (err: Error & { lines?: number }) => {
+    skipped.push({ line: err.lines ?? -1, cells: [], error: `malformed row: ${err.message}` });
+  });
+  let first = true;
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: string[];
+    info: { lines: number };
+  }>) {
+    while (skipped.length > 0) yield skipped.shift()!;
+    if (first) {
+      first = false;
+      continue;
+    }
+    yield { line: info.lines, cells: record };
+  }
+  while (skipped.length > 0) yield skipped.shift()!;
+}
