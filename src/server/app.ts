@@ -32,6 +32,8 @@ import { adminRoutes } from './routes/admin.js';
 import { usageRoutes } from './routes/usage.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { jobRoutes } from './routes/jobs.js';
+import { JobService } from '../jobs/job-service.js';
 import { openApiDocument } from './openapi-document.js';
 import './request-context.js';
 
@@ -187,6 +189,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await api.register(keyRoutes, { keyService });
     await api.register(adminRoutes, { store, blocker, now });
     await api.register(usageRoutes, { repo: store.usage, recorder: usage });
+    await api.register(jobRoutes, { service: new JobService({ db: store.db, jobs: config.jobs, now }), jobs: config.jobs });
   });
 
   app.addHook('onClose', async () => {

@@ -1,0 +1,111 @@
+import { Type } from 'typebox';
+import { EmailInput } from './common-schemas.js';
+import { JOB_STATES, WEBHOOK_STATES } from '../../jobs/job-tables.js';
+import { EXPORT_STATUSES } from '../../jobs/job-export.js';
+import { MAX_WEBHOOK_URL_LENGTH } from '../../jobs/webhook-url.js';
+
+const NullableDate = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
+const Count = Type.Integer({ minimum: 0 });
+
+export const JobIdParams = Type.Object(
+  { id: Type.String({ pattern: '^job_[0-9A-Za-z]{22}$' }) },
+  { additionalProperties: false },
+);
+
+/** Longest Idempotency-Key header accepted. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+const WebhookUrl = Type.String({
+  minLength: 8,
+  maxLength: MAX_WEBHOOK_URL_LENGTH,
+  pattern: '^https?://[^\\u0000-\\u0020\\u007f]+$',
+  description: 'POSTed a signed notice when the job completes',
+});
+
+export const JobOptionsSchema = Type.Object(
+  {
+    smtp: Type.Optional(Type.Boolean({ description: 'probe SMTP (default: server setting)' })),
+    webhookUrl: Type.Optional(WebhookUrl),
+  },
+  { additionalProperties: false },
+);
+
+/** JSON form of POST /v1/jobs. Its size is bounded by `jobs.maxUploadBytes` and `jobs.maxRows`. */
+export const CreateJobJsonBody = Type.Object(
+  { emails: Type.Array(EmailInput, { minItems: 1 }), options: Type.Optional(JobOptionsSchema) },
+  { additionalProperties: false },
+);
+
+/** Query of POST /v1/jobs with a CSV body (options cannot ride in the body). */
+export const CreateJobQuery = Type.Object(
+  {
+    column: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    smtp: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+    webhookUrl: Type.Optional(WebhookUrl),
+  },
+  { additionalProperties: false },
+);
+
+export const ResultsQuery = Type.Object(
+  {
+    format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('json')])),
+    status: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        pattern: `^(${EXPORT_STATUSES.join('|')})(,(${EXPORT_STATUSES.join('|')}))*$`,
+        description: `comma-separated: ${EXPORT_STATUSES.join(', ')}`,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ListJobsQuery = Type.Object(
+  { limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })) },
+  { additionalProperties: false },
+);
+
+export const JobSchema = Type.Object({
+  id: Type.String(),
+  state: Type.Union(JOB_STATES.map((s) => Type.Literal(s))),
+  options: Type.Object({ smtp: Type.Optional(Type.Boolean()) }),
+  columns: Type.Array(Type.String()),
+  emailColumn: Type.Integer(),
+  counts: Type.Object({
+    total: Count,
+    pending: Count,
+    leased: Count,
+    done: Count,
+    error: Count,
+    skipped: Count,
+    deliverable: Count,
+    undeliverable: Count,
+    risky: Count,
+    unknown: Count,
+  }),
+  percent: Type.Number({ minimum: 0, maximum: 100 }),
+  ratePerSecond: Type.Number({ minimum: 0 }),
+  etaSeconds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  webhook: Type.Union([
+    Type.Object({
+      url: Type.String(),
+      state: Type.Union(WEBHOOK_STATES.map((s) => Type.Literal(s))),
+      attempts: Count,
+      lastError: Type.Union([Type.String(), Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
+  error: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  startedAt: NullableDate,
+  finishedAt: NullableDate,
+});
+
+/** A created job: the job, plus its webhook secret when it has its own. */
+export const CreatedJobSchema = Type.Object({
+  job: JobSchema,
+  webhookSecret: Type.Union([Type.String(), Type.Null()], {
+    description: 'HMAC key of the Mailvet-Signature header (null: the server-wide secret signs)',
+  }),
+});
