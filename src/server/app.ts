@@ -35,6 +35,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { jobRoutes } from './routes/jobs.js';
 import { JobService } from '../jobs/job-service.js';
 import { openApiDocument } from './openapi-document.js';
+import { withAuthCache } from './auth-cache.js';
 import './request-context.js';
 
 /** Longest a route parameter may be (key ids); longer paths are 404 without work. */
@@ -82,9 +83,11 @@ export function trustProxyOption(
  * authenticated (auth + rate limit + the API routes).
  */
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
-  const { config, verifier, store, keyService } = options;
+  const { config, verifier, store } = options;
+  const now0 = options.now ?? Date.now;
+  const keyService = withAuthCache(options.keyService, { now: now0 });
   const redis = options.redis ?? null;
-  const now = options.now ?? Date.now;
+  const now = now0;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = options.metrics ?? createMetrics();
   const ownsMetrics = options.metrics === undefined;
@@ -189,7 +192,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await api.register(keyRoutes, { keyService });
     await api.register(adminRoutes, { store, blocker, now });
     await api.register(usageRoutes, { repo: store.usage, recorder: usage });
-    await api.register(jobRoutes, { service: new JobService({ db: store.db, jobs: config.jobs, now }), jobs: config.jobs });
+    await api.register(jobRoutes, {
+      service: new JobService({ db: store.db, jobs: config.jobs, now }),
+      jobs: config.jobs,
+    });
   });
 
   app.addHook('onClose', async () => {

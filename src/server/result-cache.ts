@@ -39,7 +39,8 @@ export function createMemoryResultCache(
   const ttlMs = ttlSeconds * 1000;
   return {
     async get(email, smtp) {
-      const key = resultCacheKey(email, smtp);
+      // In-process keys need no digest: nothing outside this Map ever sees them.
+      const key = `${smtp ? 1 : 0}\u0000${email}`;
       const hit = entries.get(key);
       if (!hit) return undefined;
       entries.delete(key);
@@ -49,7 +50,7 @@ export function createMemoryResultCache(
     },
     async set(email, smtp, result) {
       if (!cacheable(result)) return;
-      const key = resultCacheKey(email, smtp);
+      const key = `${smtp ? 1 : 0}\u0000${email}`;
       entries.delete(key);
       entries.set(key, { until: now() + ttlMs, result });
       if (entries.size > maxEntries) {

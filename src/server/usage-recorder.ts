@@ -2,6 +2,8 @@ import type { UsageRepo } from '../store/usage-repo.js';
 import { usageDay } from '../store/usage-repo.js';
 import { BufferedWriter } from './buffered-writer.js';
 
+const DAY_MS = 86_400_000;
+
 interface UsageIncrement {
   keyId: string;
   day: string;
@@ -36,7 +38,19 @@ export class UsageRecorder {
   }
 
   record(keyId: string, status: string, n = 1): void {
-    this.#writer.push({ keyId, day: usageDay(this.#now()), status, n });
+    this.#writer.push({ keyId, day: this.#day(), status, n });
+  }
+
+  #dayText = '';
+  #dayEndsAt = 0;
+  /** The UTC day, recomputed only when it changes (this runs on every verification). */
+  #day(): string {
+    const at = this.#now();
+    if (at >= this.#dayEndsAt || at < this.#dayEndsAt - DAY_MS) {
+      this.#dayText = usageDay(at);
+      this.#dayEndsAt = (Math.floor(at / DAY_MS) + 1) * DAY_MS;
+    }
+    return this.#dayText;
   }
 
   flush(): Promise<void> {

@@ -11,7 +11,9 @@ import { runService } from '../../server/run-service.js';
 export function serveCommand(io: CliIo = processIo()): Command {
   const cmd = new Command('serve')
     .description('run the HTTP API (see docs/api.md)')
-    .addOption(new Option('--host <host>', 'address to listen on (env MAILVET_HOST, default 127.0.0.1)'))
+    .addOption(
+      new Option('--host <host>', 'address to listen on (env MAILVET_HOST, default 127.0.0.1)'),
+    )
     .addOption(new Option('--port <port>', 'port to listen on (env MAILVET_PORT, default 8080)'));
   addEngineOptions(cmd);
   cmd.action(async () => {

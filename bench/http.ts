@@ -1,0 +1,148 @@
+/**
+ * HTTP benchmark: requests/s and latency of `POST /v1/verify` answered from
+ * the result cache, and of `GET /health/live`, with autocannon on the same
+ * machine as the server. The server runs in a child process (so the load
+ * generator does not share its event loop) with the full production stack:
+ * SQLite store, key auth, per-key rate limit, audit rows + log lines,
+ * metrics. Prints a markdown table.
+ *
+ *   npx tsx bench/http.ts [--duration 10] [--connections 64] [--only verify]
+ *
+ * The key's rate policy is set high so the limiter is exercised but never
+ * refuses. Log lines go to /dev/null (formatting them is still paid for).
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { defaultConfig } from '../src/config.js';
+import { buildApp } from '../src/server/app.js';
+import { createKeyService } from '../src/server/keys/key-service.js';
+import { createLogger } from '../src/observability/logger.js';
+import { openStore } from '../src/store/open-store.js';
+import { startDnsServer } from '../test/world/dns-server.js';
+import { createTestVerifier } from '../test/server/fixtures/server-harness.js';
+
+const DEFAULT_DURATION_S = 10;
+const DEFAULT_CONNECTIONS = 32;
+const WARMUP_S = 2;
+const CACHED_ADDRESS = 'bench.user@example.test';
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+/** Child mode: run the server, print its URL and a key, serve until stdin closes. */
+async function serve(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'mailvet-bench-'));
+  const dns = await startDnsServer({
+    zones: { 'example.test': { mx: [{ exchange: 'mx.example.test', preference: 10 }] } },
+  });
+  const config = defaultConfig({
+    'dns.servers': [dns.address],
+    'smtp.enabled': false,
+    'server.resultCacheTtlSeconds': 3600,
+    logLevel: 'info',
+  });
+  const store = await openStore({ dataDir, migrate: true });
+  const keyService = createKeyService(store);
+  const { key } = await keyService.create({
+    name: 'bench',
+    scopes: ['verify'],
+    rate: '100000000/day',
+  });
+  const verifier = createTestVerifier(config);
+  const logger = createLogger({
+    level: 'info',
+    destination: pino.destination({ dest: '/dev/null', sync: false }),
+  });
+  const app = await buildApp({ config, verifier, store, keyService, logger });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  // Warm the cache: the measured requests are all hits.
+  const warm = await app.inject({
+    method: 'POST',
+    url: '/v1/verify',
+    headers: { authorization: `Bearer ${key}` },
+    payload: { email: CACHED_ADDRESS },
+  });
+  if (warm.statusCode !== 200) throw new Error(`warm-up failed: ${warm.statusCode} ${warm.body}`);
+  process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${port}`, key }) + '\n');
+  process.stdin.resume();
+  await once(process.stdin, 'end');
+  await app.close();
+  await verifier.close();
+  await store.close();
+  await dns.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function run(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      only: { type: 'string' },
+    },
+  });
+  const duration = Number(values.duration ?? DEFAULT_DURATION_S);
+  const connections = Number(values.connections ?? DEFAULT_CONNECTIONS);
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--serve',
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const { url, key } = JSON.parse(line) as { url: string; key: string };
+  const cases = [
+    {
+      name: 'POST /v1/verify (cached)',
+      opts: {
+        url: `${url}/v1/verify`,
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: CACHED_ADDRESS }),
+      },
+    },
+    { name: 'GET /health/live', opts: { url: `${url}/health/live` } },
+  ];
+  const rows: string[] = [];
+  for (const c of cases.filter((k) => !values.only || k.name.includes(values.only!))) {
+    await autocannon({ ...c.opts, connections, duration: WARMUP_S });
+    const r = await autocannon({ ...c.opts, connections, duration });
+    rows.push(
+      `| ${c.name} | ${Math.round(r.requests.average).toLocaleString('en')} | ${r.latency.p50} | ${r.latency.p99} | ${r.requests.total.toLocaleString('en')} | ${r.non2xx + r.errors} |`,
+    );
+  }
+  child.stdin!.end();
+  await once(child, 'exit');
+  console.log(
+    `\nHTTP benchmark: ${connections} connections, ${duration} s per case (after ${WARMUP_S} s warm-up), node ${process.version}\n`,
+  );
+  console.log('| case | req/s | p50 ms | p99 ms | requests | non-2xx/errors |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const row of rows) console.log(row);
+}
+
+if (process.argv.includes('--serve')) await serve();
+else await run();
