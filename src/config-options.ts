@@ -125,6 +125,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Allow mail hosts on loopback/private/reserved addresses. For tests only: on a real service this lets strangers make mailvet scan your internal network.',
   },
   {
+    path: 'smtp.starttls',
+    env: 'MAILVET_SMTP_STARTTLS',
+    type: bool,
+    default: true,
+    doc: 'Use STARTTLS when a server offers it (a failed handshake falls back to plain text). Costs 3 round trips per session, amortised over every recipient of the session; keeps the addresses you verify off the wire in clear text.',
+  },
+  {
     path: 'smtp.connectTimeoutMs',
     env: 'MAILVET_SMTP_CONNECT_TIMEOUT_MS',
     type: int(100, 120_000),
@@ -216,6 +223,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: int(100, 600_000),
     default: 60_000,
     doc: 'Overall time budget of one verification (`--timeout`).',
+  },
+  {
+    path: 'concurrency',
+    env: 'MAILVET_CONCURRENCY',
+    type: int(1, 10_000),
+    default: 500,
+    doc: 'Addresses verified at once by `check`, `bulk` and job workers. They queue per mail host, where the per-host caps apply; this bounds memory and DNS load.',
   },
   // Server
   {

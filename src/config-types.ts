@@ -21,6 +21,7 @@ export interface MailvetConfig {
     proxy: string | null; // MAILVET_PROXY socks5://host:port
     sourceAddress: string | null;
     allowPrivateMx: boolean; // MAILVET_ALLOW_PRIVATE_MX — tests only
+    starttls: boolean; // MAILVET_SMTP_STARTTLS
     connectTimeoutMs: number;
     commandTimeoutMs: number;
     maxSessionsPerHost: number;
@@ -40,6 +41,8 @@ export interface MailvetConfig {
   };
   /** Overall time budget for one verification. (`--timeout`, `MAILVET_TIMEOUT`) */
   timeoutMs: number;
+  /** Verifications in flight at once in verifyMany. (`--concurrency`, `MAILVET_CONCURRENCY`) */
+  concurrency: number;
   server: {
     host: string; // MAILVET_HOST
     port: number; // MAILVET_PORT

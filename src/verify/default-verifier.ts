@@ -38,6 +38,7 @@ export function createDefaultVerifier(config: MailvetConfig): Verifier {
         maxRecipientsPerTransaction: config.smtp.maxRecipientsPerSession,
         greylistBudgetMs: config.smtp.greylistBudgetMs,
         recogniseProvider,
+        starttls: config.smtp.starttls,
         sessionTimeouts: {
           connectMs: config.smtp.connectTimeoutMs,
           bannerMs: config.smtp.commandTimeoutMs,
@@ -52,6 +53,11 @@ export function createDefaultVerifier(config: MailvetConfig): Verifier {
     : null;
   return createVerifier(
     { parse: parseAddress, canonicalize, lists, resolver, prober, recogniseProvider },
-    { smtp: config.smtp.enabled, policy: config.policy, timeoutMs: config.timeoutMs },
+    {
+      smtp: config.smtp.enabled,
+      policy: config.policy,
+      timeoutMs: config.timeoutMs,
+      concurrency: config.concurrency,
+    },
   );
 }

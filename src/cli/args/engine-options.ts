@@ -25,6 +25,11 @@ const ENGINE_FLAGS: {
     description: 'time budget per address in ms (env MAILVET_TIMEOUT)',
   },
   {
+    flags: '--concurrency <n>',
+    path: 'concurrency',
+    description: 'addresses verified at once (env MAILVET_CONCURRENCY)',
+  },
+  {
     flags: '--smtp-port <port>',
     path: 'smtp.port',
     description: 'SMTP port of mail hosts (env MAILVET_SMTP_PORT)',

@@ -38,8 +38,7 @@ export function bulkCommand(io: CliIo): Command {
     .requiredOption('-o, --output <file>', 'CSV file to write results to')
     .option('--column <name>', 'header of the address column (default: guessed)')
     .option('--resume', 'continue an interrupted run: skip rows already in the output')
-    .addOption(new Option('--force', 'overwrite an existing output file').conflicts('resume'))
-    .option('--concurrency <n>', 'addresses in flight at once', '500');
+    .addOption(new Option('--force', 'overwrite an existing output file').conflicts('resume'));
   addEngineOptions(cmd);
   cmd.action(async (input: string) => {
     const opts = cmd.opts<{
@@ -47,17 +46,12 @@ export function bulkCommand(io: CliIo): Command {
       column?: string;
       resume?: boolean;
       force?: boolean;
-      concurrency: string;
     }>();
     if (!existsSync(input)) throw new UsageError(`input file not found: ${input}`);
     if (existsSync(opts.output) && !opts.resume && !opts.force) {
       throw new UsageError(
         `${opts.output} exists: use --resume to continue it or --force to overwrite it`,
       );
-    }
-    const concurrency = Number(opts.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
-      throw new UsageError('--concurrency must be a whole number from 1 to 10000');
     }
     const { header, sample, total } = await survey(input);
     const column = chooseEmailColumn(header, sample, opts.column);
