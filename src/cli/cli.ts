@@ -7,6 +7,7 @@ import { keysCommand } from './commands/keys/root.js';
 import { migrateCommand } from './commands/migrate.js';
 import { doctorCommand } from './commands/doctor.js';
 import { serveCommand } from './commands/serve.js';
+import { workerCommand } from './commands/worker.js';
 
 /** The command tree. Each command lives in its own file under commands/. */
 export function buildCli(io: CliIo): Command {
@@ -26,6 +27,7 @@ export function buildCli(io: CliIo): Command {
   program.addCommand(migrateCommand(io));
   program.addCommand(doctorCommand(io));
   program.addCommand(serveCommand(io));
+  program.addCommand(workerCommand(io));
   overrideExits(program, program.configureOutput());
   return program;
 }

@@ -6,6 +6,7 @@ import { createKeyService } from './keys/key-service.js';
 import { createLogger } from '../observability/logger.js';
 import { buildApp } from './app.js';
 import { listen, type RunningServer } from './listen.js';
+import { startWorkers } from '../jobs/start-workers.js';
 
 /** Redis commands fail after this many reconnect attempts instead of queueing forever. */
 const REDIS_MAX_RETRIES_PER_REQUEST = 2;
@@ -58,15 +59,27 @@ export async function runService(
       logger,
     });
     const v = verifier;
+    // In-process job workers (jobs.workers claim loops; 0 = none); stopped before engine and store.
+    const workers = startWorkers({
+      store,
+      verifier: v,
+      jobs: config.jobs,
+      smtpDefault: config.smtp.enabled,
+      log: logger,
+    });
     return await listen(app, {
       host: config.server.host,
       port: config.server.port,
       handleSignals: options.handleSignals,
       resources: [
+        { name: 'job workers', close: () => workers.stop() },
         { name: 'verifier', close: () => v.close() },
         { name: 'store', close: () => store.close() },
         ...(redis ? [{ name: 'redis', close: () => redis.quit() }] : []),
       ],
+    }).catch(async (err: unknown) => {
+      await workers.stop(0);
+      throw err;
     });
   } catch (err) {
     await verifier?.close().catch(() => undefined);

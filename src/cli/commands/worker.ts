@@ -1,0 +1,99 @@
+import { Command, Option } from 'commander';
+import { once } from 'node:events';
+import { addEngineOptions, engineConfig } from '../args/engine-options.js';
+import { processIo, UsageError, type CliIo } from '../cli-io.js';
+import { openStore } from '../../store/open-store.js';
+import { createDefaultVerifier } from '../../verify/default-verifier.js';
+import { createLogger } from '../../observability/logger.js';
+import { startWorkers, DEFAULT_STOP_GRACE_MS } from '../../jobs/start-workers.js';
+
+/** Flags that map onto `jobs.*` config paths. */
+const WORKER_FLAGS = [
+  {
+    flags: '--concurrency <n>',
+    key: 'concurrency',
+    path: 'jobs.workers',
+    doc: 'claim loops (env MAILVET_JOBS_WORKERS)',
+  },
+  {
+    flags: '--batch-size <n>',
+    key: 'batchSize',
+    path: 'jobs.batchSize',
+    doc: 'items per claim (env MAILVET_JOBS_BATCH_SIZE)',
+  },
+  {
+    flags: '--lease-seconds <s>',
+    key: 'leaseSeconds',
+    path: 'jobs.leaseSeconds',
+    doc: 'lease on claimed items (env MAILVET_JOBS_LEASE_SECONDS)',
+  },
+  {
+    flags: '--poll-ms <ms>',
+    key: 'pollMs',
+    path: 'jobs.pollIntervalMs',
+    doc: 'idle poll interval (env MAILVET_JOBS_POLL_MS)',
+  },
+] as const;
+
+/**
+ * `mailvet worker` — run job workers without the HTTP API, against the same
+ * database as `mailvet serve` (PostgreSQL to scale over machines). SIGTERM or
+ * SIGINT stops claiming; current batches get `--grace-ms` to finish, then
+ * their unwritten items are released for other workers.
+ */
+export function workerCommand(io: CliIo = processIo()): Command {
+  const cmd = new Command('worker').description(
+    'process bulk jobs from the database (any number of processes, any machine)',
+  );
+  for (const f of WORKER_FLAGS) cmd.addOption(new Option(f.flags, f.doc));
+  cmd.option(
+    '--grace-ms <ms>',
+    'time current batches get to finish on SIGTERM',
+    String(DEFAULT_STOP_GRACE_MS),
+  );
+  addEngineOptions(cmd);
+  cmd.action(async () => {
+    const opts = cmd.opts<Record<string, string | undefined>>();
+    const extra: Record<string, unknown> = {};
+    for (const f of WORKER_FLAGS) if (opts[f.key] !== undefined) extra[f.path] = opts[f.key];
+    const graceMs = Number(opts.graceMs);
+    if (!Number.isSafeInteger(graceMs) || graceMs < 0)
+      throw new UsageError('--grace-ms must be a whole number >= 0');
+    const config = engineConfig(cmd, io, extra);
+    if (config.jobs.workers < 1) throw new UsageError('--concurrency must be at least 1');
+    const log = createLogger({ level: config.logLevel });
+    const store = await openStore({
+      dataDir: config.store.dataDir,
+      databaseUrl: config.store.databaseUrl,
+      migrate: true,
+    });
+    if (!store.adapter.supportsSharedAccess) {
+      log.warn(
+        {},
+        'SQLite: workers must run on the machine holding the database file; use PostgreSQL to scale out',
+      );
+    }
+    const verifier = createDefaultVerifier(config);
+    const workers = startWorkers({
+      store,
+      verifier,
+      jobs: config.jobs,
+      smtpDefault: config.smtp.enabled,
+      log,
+    });
+    log.info({ workers: workers.ids }, 'job workers started');
+    io.stderr.write(`mailvet: worker running ${workers.ids.length} claim loop(s)\n`);
+    const signal = await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]).then(
+      () => 'signal',
+    );
+    log.info({ signal }, 'stopping job workers');
+    try {
+      await workers.stop(graceMs);
+    } finally {
+      await verifier.close();
+      await store.close();
+    }
+    io.stderr.write('mailvet: worker stopped\n');
+  });
+  return cmd;
+}
