@@ -36,6 +36,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { JobService } from '../jobs/job-service.js';
 import { openApiDocument } from './openapi-document.js';
 import { withAuthCache } from './auth-cache.js';
+import { SharedProblemSchema, VerificationResultSchema } from './schemas/result-schema.js';
 import './request-context.js';
 
 /** Longest a route parameter may be (key ids); longer paths are 404 without work. */
@@ -160,7 +161,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     retentionDays: config.server.auditRetentionDays,
     now,
   });
-  await app.register(swagger, { openapi: openApiDocument() });
+  // Shared schemas, referenced by routes as `Name#`: one definition in the OpenAPI document.
+  app.addSchema(VerificationResultSchema);
+  app.addSchema(SharedProblemSchema);
+  await app.register(swagger, {
+    openapi: openApiDocument(),
+    // Name shared components after their $id instead of def-0, def-1…
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`),
+    },
+  });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const checks: HealthCheck[] = [

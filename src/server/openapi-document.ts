@@ -1,10 +1,19 @@
+import { readFileSync } from 'node:fs';
+
+/** The package version, read once (same relative path from src/server and dist/server). */
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
 /** The static part of the OpenAPI document; @fastify/swagger adds paths from route schemas. */
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
     info: {
       title: 'mailvet',
-      version: process.env.npm_package_version ?? '0.1.0',
+      version: VERSION,
       description:
         'Email verification service. Errors are RFC 9457 problem+json; authenticated responses carry RateLimit-Policy and RateLimit headers. See docs/api.md.',
     },

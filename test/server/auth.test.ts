@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { forEachDialect } from '../store/dialects.js';
 import { bearer, startHarness, type Harness } from './fixtures/server-harness.js';
+import { createKeyService } from '../../src/server/keys/key-service.js';
+import { DEFAULT_AUTH_CACHE_TTL_MS } from '../../src/server/auth-cache.js';
 
 const HOUR = 3_600_000;
 
@@ -137,6 +139,16 @@ forEachDialect('authentication and scopes', (ctx) => {
       payload: { graceSeconds: 0 },
     });
     h.secrets.push(res.json().key);
+    assertProblem(await verify(bearer(created.key)), 401, 'invalid-credentials');
+  });
+
+  it('a key revoked by another process stops working once its cached authentication lapses', async () => {
+    const created = await h.keyService.create({ name: 'cli-revoked', scopes: ['verify'] });
+    h.secrets.push(created.key);
+    assert.equal((await verify(bearer(created.key))).statusCode, 200);
+    // Another process (the CLI) revokes through its own service on the same database.
+    await createKeyService(h.store, { now: () => clock }).revoke(created.id);
+    clock += DEFAULT_AUTH_CACHE_TTL_MS + 1;
     assertProblem(await verify(bearer(created.key)), 401, 'invalid-credentials');
   });
 

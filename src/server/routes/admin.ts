@@ -6,7 +6,7 @@ import type { IpBlock } from '../../store/ip-block-repo.js';
 import { normalizeCidr, type IpBlocker } from '../ip-blocker.js';
 import { ApiProblem } from '../api-problem.js';
 import { API_KEY_SECURITY, AUTHED_ERRORS } from '../schemas/common-schemas.js';
-import { ProblemSchema } from '../schemas/result-schema.js';
+import { problemRef } from '../schemas/result-schema.js';
 
 /** Longest admin block: one year. Permanent blocks leave `expiresInSeconds` out. */
 export const MAX_BLOCK_SECONDS = 365 * 86_400;
@@ -139,7 +139,7 @@ export async function adminRoutes(
         response: {
           204: Type.Null(),
           ...AUTHED_ERRORS,
-          404: { ...ProblemSchema, description: 'no stored block for that CIDR' },
+          404: problemRef('no stored block for that CIDR'),
         },
       },
     },

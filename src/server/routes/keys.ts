@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import type { KeyService } from '../keys/key-service.js';
 import { ApiProblem } from '../api-problem.js';
 import { API_KEY_SECURITY, AUTHED_ERRORS } from '../schemas/common-schemas.js';
-import { ProblemSchema } from '../schemas/result-schema.js';
+import { problemRef } from '../schemas/result-schema.js';
 import {
   ApiKeyRecordSchema,
   CreatedKeySchema,
@@ -13,7 +13,7 @@ import {
 } from '../schemas/key-schemas.js';
 
 const NOT_FOUND = {
-  404: { ...ProblemSchema, description: 'no such key (or already revoked, for rotate)' },
+  404: problemRef('no such key (or already revoked, for rotate)'),
 };
 
 /** Key management over HTTP — scope `admin`. Same service as `mailvet keys`. */

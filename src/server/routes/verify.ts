@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { maskEmail } from '../../observability/logger.js';
 import type { VerifyService } from '../verify-service.js';
-import { VerificationResultSchema } from '../schemas/result-schema.js';
+import { VerificationResultRef } from '../schemas/result-schema.js';
 import {
   API_KEY_SECURITY,
   AUTHED_ERRORS,
@@ -38,7 +38,7 @@ const BatchBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const BatchReply = Type.Object({ results: Type.Array(VerificationResultSchema) });
+const BatchReply = Type.Object({ results: Type.Array(VerificationResultRef) });
 
 /** POST /v1/verify, GET /v1/verify, POST /v1/verify/batch — scope `verify`. */
 export async function verifyRoutes(
@@ -56,7 +56,7 @@ export async function verifyRoutes(
         ...common,
         summary: 'Verify one address',
         body: VerifyBody,
-        response: { 200: VerificationResultSchema, ...AUTHED_ERRORS },
+        response: { 200: VerificationResultRef, ...AUTHED_ERRORS },
       },
     },
     async (request) => {
@@ -73,7 +73,7 @@ export async function verifyRoutes(
         ...common,
         summary: 'Verify one address (query string)',
         querystring: VerifyQuery,
-        response: { 200: VerificationResultSchema, ...AUTHED_ERRORS },
+        response: { 200: VerificationResultRef, ...AUTHED_ERRORS },
       },
     },
     async (request) => {

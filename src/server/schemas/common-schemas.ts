@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { ProblemSchema } from './result-schema.js';
+import { problemRef } from './result-schema.js';
 
 /** Longest address accepted over HTTP: 64 (local) + 1 + 255 (domain). Finer limits are the parser's. */
 export const MAX_EMAIL_LENGTH = 320;
@@ -14,14 +14,12 @@ export const EmailInput = Type.String({
   description: 'an email address',
 });
 
-const problem = (description: string) => ({ ...ProblemSchema, description });
-
 /** Error responses shared by authenticated routes, for the OpenAPI document. */
 export const AUTHED_ERRORS = {
-  400: problem('invalid request (schema, JSON, size)'),
-  401: problem('missing or invalid API key'),
-  403: problem('insufficient scope, or client IP blocked'),
-  429: problem('rate limit exceeded; see Retry-After'),
+  400: problemRef('invalid request (schema, JSON, size)'),
+  401: problemRef('missing or invalid API key'),
+  403: problemRef('insufficient scope, or client IP blocked'),
+  429: problemRef('rate limit exceeded; see Retry-After'),
 } as const;
 
 /** Bearer and X-API-Key, either accepted (OpenAPI security requirement). */

@@ -1,4 +1,4 @@
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { REASONS, STATUSES } from '../../verify/result.js';
 
 const NullableString = Type.Union([Type.String(), Type.Null()]);
@@ -51,7 +51,7 @@ export const VerificationResultSchema = Type.Object(
       Type.Boolean({ description: 'true when answered from the result cache' }),
     ),
   },
-  { description: 'One verification (see docs/verdicts.md).' },
+  { $id: 'VerificationResult', description: 'One verification (see docs/verdicts.md).' },
 );
 
 /** RFC 9457 problem details. */
@@ -68,3 +68,19 @@ export const ProblemSchema = Type.Object(
   },
   { description: 'RFC 9457 problem details (application/problem+json).' },
 );
+
+/**
+ * The problem schema as registered with app.addSchema (`Problem#`). Kept apart
+ * from ProblemSchema so routes that spread ProblemSchema inline do not
+ * declare a second schema with the same $id.
+ */
+export const SharedProblemSchema = { $id: 'Problem', ...ProblemSchema };
+
+/** References to the shared schemas above (registered once with app.addSchema). */
+export const VerificationResultRef = Type.Unsafe<Static<typeof VerificationResultSchema>>({
+  $ref: 'VerificationResult#',
+});
+/** A problem response with its own description, for the OpenAPI document. */
+export function problemRef(description: string) {
+  return Type.Unsafe<Static<typeof ProblemSchema>>({ $ref: 'Problem#', description });
+}
