@@ -36,6 +36,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { JobService } from '../jobs/job-service.js';
 import { openApiDocument } from './openapi-document.js';
 import { withAuthCache } from './auth-cache.js';
+import { ApiProblem } from './api-problem.js';
 import { SharedProblemSchema, VerificationResultSchema } from './schemas/result-schema.js';
 import './request-context.js';
 
@@ -106,6 +107,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: config.server.bodyLimitBytes,
     trustProxy: trustProxyOption(config.server.trustProxy),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // fastify's own closing reply is not problem+json; the hook below answers instead.
+    return503OnClosing: false,
     ajv: {
       // Strict input: "1" is not a number and unknown fields are an error, not silently dropped.
       customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false },
@@ -153,6 +156,19 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
 
   await app.register(requestIdPlugin);
+  // While draining for shutdown, requests arriving on kept-alive connections
+  // are turned away (and the connection closed) so clients retry elsewhere.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    throw new ApiProblem(503, 'service-unavailable', 'the server is shutting down', {
+      'retry-after': '1',
+    });
+  });
   await app.register(problemJsonPlugin);
   await app.register(ipBlockPlugin, { blocker, metrics });
   await app.register(httpMetricsPlugin, { metrics });

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { forEachDialect } from '../store/dialects.js';
+import { bearer, startHarness, type Harness } from './fixtures/server-harness.js';
+import { listen, type RunningServer } from '../../src/server/listen.js';
+import type { Verifier } from '../../src/verify/verifier-types.js';
+
+const SLOW = 'slow.one@nowhere.test';
+
+forEachDialect('listen and graceful shutdown', (ctx) => {
+  let h: Harness;
+  let server: RunningServer;
+  let release!: () => void;
+  let arrived!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
+  const closed: string[] = [];
+
+  before(async () => {
+    const wrapVerifier = (real: Verifier): Verifier => ({
+      verify: async (email, options) => {
+        if (email === SLOW) {
+          arrived();
+          await gate;
+        }
+        return real.verify(email, options);
+      },
+      verifyMany: (emails, options) => real.verifyMany(emails, options),
+      close: () => real.close(),
+    });
+    h = await startHarness(ctx, { wrapVerifier });
+    server = await listen(h.app, {
+      host: '127.0.0.1',
+      port: 0,
+      handleSignals: false,
+      resources: [{ name: 'probe', close: async () => void closed.push('probe') }],
+    });
+  });
+  after(() => h.close());
+
+  it('serves over a real socket with X-Request-Id', async () => {
+    const res = await fetch(`${server.url}/health/live`);
+    assert.equal(res.status, 200);
+    assert.ok(res.headers.get('x-request-id'));
+  });
+
+  it('close() lets an in-flight request finish, refuses new connections, then closes resources', async () => {
+    const secret = await h.key();
+    const inflight = fetch(`${server.url}/v1/verify`, {
+      method: 'POST',
+      headers: { ...bearer(secret), 'content-type': 'application/json', connection: 'close' },
+      body: JSON.stringify({ email: SLOW }),
+    });
+    await slowArrived;
+    const closing = server.close();
+    await new Promise((r) => setImmediate(r));
+    await assert.rejects(fetch(`${server.url}/health/live`), 'no new connections while draining');
+    assert.deepEqual(closed, [], 'resources stay open while a request is in flight');
+    release();
+    const res = await inflight;
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { email: string }).email, SLOW);
+    await closing;
+    await server.closed;
+    assert.deepEqual(closed, ['probe']);
+    await h.store.ping();
+  });
+});
