@@ -10,8 +10,8 @@ import { startWorkers, DEFAULT_STOP_GRACE_MS } from '../../jobs/start-workers.js
 /** Flags that map onto `jobs.*` config paths. */
 const WORKER_FLAGS = [
   {
-    flags: '--concurrency <n>',
-    key: 'concurrency',
+    flags: '--loops <n>',
+    key: 'loops',
     path: 'jobs.workers',
     doc: 'claim loops (env MAILVET_JOBS_WORKERS)',
   },
@@ -60,7 +60,7 @@ export function workerCommand(io: CliIo = processIo()): Command {
     if (!Number.isSafeInteger(graceMs) || graceMs < 0)
       throw new UsageError('--grace-ms must be a whole number >= 0');
     const config = engineConfig(cmd, io, extra);
-    if (config.jobs.workers < 1) throw new UsageError('--concurrency must be at least 1');
+    if (config.jobs.workers < 1) throw new UsageError('--loops must be at least 1');
     const log = createLogger({ level: config.logLevel });
     const store = await openStore({
       dataDir: config.store.dataDir,
