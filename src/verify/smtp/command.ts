@@ -24,7 +24,9 @@ const SPACE = /[\s\u200b\ufeff]/;
 const NON_ASCII = /[^\x00-\x7f]/;
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const HELO_DOMAIN = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
-const ADDRESS_LITERAL = /^\[(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|IPv6:[0-9A-Fa-f:.]{2,45})\]$/;
+// The `IPv6:` tag is an ABNF literal, so case-insensitive (RFC 5234 §2.3); the
+// syntax layer lower-cases domains, so `[ipv6:…]` is what arrives here.
+const ADDRESS_LITERAL = /^\[(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|IPv6:[0-9A-Fa-f:.]{2,45})\]$/i;
 
 export function ehloCommand(name: string): SmtpCommand {
   return { verb: 'EHLO', line: finish(`EHLO ${heloName(name)}`) };
