@@ -3,13 +3,18 @@ import type { SmtpReply } from './smtp-reply.js';
 import {
   DBEB,
   DISABLED,
+  DOMAIN_NOT_HERE,
   GREYLIST,
   MAILBOX_FULL,
+  MAILBOX_UNAVAILABLE,
   NOT_ABOUT_THE_USER,
   POLICY,
   QMAIL_ENHANCED,
+  RATE,
   RECIPIENT_REJECTED,
   RETRY_LATER,
+  SENDER,
+  STRONG_POLICY,
   USER_UNKNOWN,
 } from './reply-patterns.js';
 
@@ -98,6 +103,13 @@ function transient(enhanced: string | null, text: string, code: number): ReplyCl
 }
 
 function permanent(enhanced: string | null, text: string, code: number): ReplyClassification {
+  // What the reply says about us or the moment outranks any user code: a
+  // reply naming both is contradictory, hence not definitive (design.md §3).
+  if (SENDER.test(text) || enhanced === '5.1.7' || enhanced === '5.1.8') {
+    return { outcome: 'blocked', rule: 'about our sender' };
+  }
+  if (STRONG_POLICY.test(text)) return { outcome: 'blocked', rule: 'block list / spam text' };
+  if (RATE.test(text)) return { outcome: 'temporary_error', rule: 'rate / volume text' };
   switch (enhanced) {
     case '5.1.1': // bad destination mailbox address
     case '5.1.10': // Exchange: RESOLVER.ADR.RecipientNotFound
@@ -113,23 +125,33 @@ function permanent(enhanced: string | null, text: string, code: number): ReplyCl
     return { outcome: 'mailbox_not_found', rule: '5.4.1 DBEB' };
   }
   if (enhanced?.startsWith('5.7.')) return { outcome: 'blocked', rule: '5.7.x' };
-  // Routing and system trouble at the server: says nothing about the mailbox.
-  if (enhanced?.startsWith('5.3.') || enhanced?.startsWith('5.4.')) {
-    return { outcome: 'temporary_error', rule: '5.3.x / 5.4.x' };
-  }
+  const notAboutMailbox = NOT_ABOUT_THE_MAILBOX_CODE.exec(enhanced ?? '');
+  if (notAboutMailbox) return { outcome: 'temporary_error', rule: notAboutMailbox[0] };
   // No decisive enhanced code: the text decides, policy first so that
   // "mailbox unavailable … blocked" is never read as a missing mailbox.
   if (POLICY.test(text)) return { outcome: 'blocked', rule: '5xx policy text' };
+  if (DOMAIN_NOT_HERE.test(text)) return { outcome: 'temporary_error', rule: 'domain not here' };
   if (DISABLED.test(text)) return { outcome: 'mailbox_disabled', rule: 'disabled text' };
   if (MAILBOX_FULL.test(text)) return { outcome: 'mailbox_full', rule: 'full text' };
   if (USER_UNKNOWN.test(text)) return { outcome: 'mailbox_not_found', rule: 'user unknown text' };
-  if (RECIPIENT_REJECTED.test(text) && !NOT_ABOUT_THE_USER.test(text)) {
-    return { outcome: 'mailbox_not_found', rule: 'recipient rejected text' };
+  const weak = MAILBOX_UNAVAILABLE.test(text) || RECIPIENT_REJECTED.test(text);
+  if (weak && !NOT_ABOUT_THE_USER.test(text)) {
+    return { outcome: 'mailbox_not_found', rule: 'mailbox unavailable / rejected text' };
   }
   if (code === 554) return { outcome: 'blocked', rule: '554 without user evidence' };
   // A bare "550 Rejected" is not definitive evidence: unknown, never undeliverable.
   return { outcome: 'temporary_error', rule: 'unrecognised 5xx' };
 }
+
+/**
+ * Enhanced codes (RFC 3463) whose subject is not the mailbox's existence:
+ * destination domain (5.1.2), address syntax as the server reads it (5.1.3 —
+ * ours passed RFC 5321 checks), ambiguous address (5.1.4), message size or
+ * list expansion (5.2.3, 5.2.4), mail system and routing (5.3.x, 5.4.x),
+ * protocol (5.5.1–5.5.6; 5.5.0 is left to the text because Outlook.com sends
+ * it for unknown users) and content (5.6.x). Text never overrules them.
+ */
+const NOT_ABOUT_THE_MAILBOX_CODE = /^5\.(1\.[234]|2\.[34]|3\.\d+|4\.\d+|5\.[1-9]\d*|6\.\d+)$/;
 
 /** The reply's enhanced code, or a qmail-style `(#5.1.1)` one whose class matches. */
 function enhancedOf(reply: SmtpReply): string | null {

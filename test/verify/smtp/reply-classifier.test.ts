@@ -263,6 +263,157 @@ describe('classifyRcptReply on real-world replies', () => {
   });
 });
 
+/**
+ * Regressions from the correctness review: replies that used to become
+ * undeliverable (or stay unknown) against design.md §3. Each name is the case.
+ */
+const REVIEW_CASES: Array<[string, SmtpOutcome, string]> = [
+  [
+    'Gmail 550 5.2.1 receiving rate (mailbox exists) is not disabled',
+    'temporary_error',
+    [
+      '550-5.2.1 The user you are trying to contact is receiving mail at a rate that',
+      '550-5.2.1 prevents additional messages from being delivered. For more',
+      '550 5.2.1 information, go to https://support.google.com/mail/?p=ReceivingRatePerm x - gsmtp',
+    ].join('\r\n'),
+  ],
+  [
+    '5.2.1 with rate limit text is not disabled',
+    'temporary_error',
+    '550 5.2.1 Rate limit exceeded for this recipient',
+  ],
+  [
+    '5.1.1 with rate limit text is not definitive',
+    'temporary_error',
+    '550 5.1.1 Too many invalid recipients',
+  ],
+  [
+    'anti-harvest too many invalid recipients',
+    'temporary_error',
+    '550 Too many invalid recipients',
+  ],
+  [
+    '5.2.1 disabled for spam is a block, not a disabled mailbox',
+    'blocked',
+    '550 5.2.1 Mailbox disabled for spam',
+  ],
+  ['5.1.8 sender address does not exist', 'blocked', '550 5.1.8 Sender address does not exist'],
+  ['5.1.7 invalid sender', 'blocked', '550 5.1.7 Invalid sender address: user does not exist'],
+  [
+    '5.1.1 about our sender',
+    'blocked',
+    '550 5.1.1 <probe@verifier.test>: Sender address rejected: mailbox does not exist',
+  ],
+  ['bare sender does not exist', 'blocked', '550 Sender does not exist'],
+  [
+    'Comcast-style sender rejected',
+    'blocked',
+    '550 5.1.0 <probe@verifier.test> sender rejected : invalid sender domain',
+  ],
+  [
+    'Postfix unknown sender domain',
+    'blocked',
+    '553 5.1.8 <probe@verifier.test>: Sender address rejected: Domain not found',
+  ],
+  ['5.1.2 domain does not exist', 'temporary_error', '550 5.1.2 Domain does not exist'],
+  ['bare domain does not exist', 'temporary_error', '550 Domain does not exist'],
+  ['no such domain at its own MX', 'temporary_error', '550 No such domain'],
+  [
+    'Gmail 553 5.1.2 recipient domain',
+    'temporary_error',
+    "553-5.1.2 We weren't able to find the recipient domain. Please check for any\r\n553 5.1.2 spelling errors, and make sure you didn't enter any spaces x - gsmtp",
+  ],
+  [
+    'Gmail 553 5.1.3 not RFC 5321 (syntax disagreement)',
+    'temporary_error',
+    '553-5.1.3 The recipient address <a@b.test> is not a valid RFC-5321\r\n553 5.1.3 address. x - gsmtp',
+  ],
+  ['5.1.3 invalid recipient syntax', 'temporary_error', '550 5.1.3 Invalid recipient syntax'],
+  [
+    'Postfix non-FQDN 5.5.2',
+    'temporary_error',
+    '504 5.5.2 <a>: Recipient address rejected: need fully-qualified address',
+  ],
+  [
+    '5xx greylisting text',
+    'temporary_error',
+    '550 Recipient rejected: greylisted, try again in 5 minutes',
+  ],
+  [
+    'GMX mailbox unavailable for our sender DNS',
+    'temporary_error',
+    '550-Requested action not taken: mailbox unavailable\r\n550 invalid DNS MX or A/AAAA resource record',
+  ],
+  [
+    'IONOS mailbox unavailable sender not allowed',
+    'blocked',
+    '550-Requested action not taken: mailbox unavailable\r\n550 Sender address is not allowed.',
+  ],
+  [
+    'MailEnable mailbox unavailable or not local (relay)',
+    'temporary_error',
+    '550 Requested action not taken: mailbox unavailable or not local',
+  ],
+  [
+    'mailbox unavailable because of our IP',
+    'blocked',
+    '550 Requested action not taken: mailbox unavailable; IP blocked',
+  ],
+  [
+    '5.4.1 relay access denied (Microsoft, not DBEB)',
+    'temporary_error',
+    '550 5.4.1 Relay Access Denied ATTR35',
+  ],
+  ['block list text beats 5.1.1', 'blocked', '550 5.1.1 Rejected: your IP is on our block list'],
+  [
+    'Postfix relay recipient table stays a missing mailbox',
+    'mailbox_not_found',
+    '550 5.1.1 <a@b.test>: Recipient address rejected: User unknown in relay recipient table',
+  ],
+  ['No such user here', 'mailbox_not_found', '550 No such user here'],
+  [
+    'Exim recipient callout',
+    'mailbox_not_found',
+    '550-Callout verification failed:\r\n550 550 5.1.1 User unknown',
+  ],
+  [
+    'Exim sender callout',
+    'blocked',
+    '550-Verification failed for <probe@verifier.test>\r\n550-Unrouteable address\r\n550 Sender verify failed',
+  ],
+  ['IronPort LDAP reject', 'mailbox_not_found', '550 #5.1.0 Address rejected.'],
+  [
+    'Mail.ru user not found',
+    'mailbox_not_found',
+    '550 Message was not accepted -- invalid mailbox. Local mailbox a@mail.ru is unavailable: user not found',
+  ],
+  [
+    'Yahoo TSS04 complaints is never undeliverable',
+    'temporary_error',
+    '421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints',
+  ],
+  ['4xx user unknown try later', 'temporary_error', '451 4.1.1 User unknown; try later'],
+];
+
+describe('classifyRcptReply review regressions', () => {
+  for (const [name, expected, text] of REVIEW_CASES) {
+    it(`${name} → ${expected}`, () => {
+      const reply = parseReply(text);
+      const got = explainRcptReply(reply);
+      assert.equal(got.outcome, expected, `rule ${got.rule} for ${JSON.stringify(reply.message)}`);
+    });
+  }
+
+  it('no 4xx anywhere in the tables becomes a missing or disabled mailbox', () => {
+    for (const [, , text] of [...RCPT_CASES, ...REVIEW_CASES]) {
+      const reply = parseReply(text);
+      if (reply.code >= 500) continue;
+      const outcome = classifyRcptReply(reply);
+      assert.ok(outcome !== 'mailbox_not_found' && outcome !== 'mailbox_disabled', text);
+    }
+  });
+});
+
 describe('isTooManyRecipients', () => {
   it('detects 452 4.5.3 and the pre-RFC 5321 forms', () => {
     assert.equal(isTooManyRecipients(parseReply('452 4.5.3 Error: too many recipients')), true);
