@@ -22,11 +22,14 @@ const MAX_CREDENTIAL_BYTES = 255;
  * Throws ConfigError with the reason otherwise.
  */
 export function parseSocks5Url(url: string): Socks5Proxy {
+  // Error messages name the proxy without its credentials: they end up in
+  // logs and terminals, and the password is a secret (docs/security.md).
+  const shown = redactProxyUrl(url);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError(`proxy "${url}" is not a URL; expected socks5://[user:pass@]host:port`);
+    throw new ConfigError(`proxy "${shown}" is not a URL; expected socks5://[user:pass@]host:port`);
   }
   if (parsed.protocol !== 'socks5:' && parsed.protocol !== 'socks5h:') {
     throw new ConfigError(`proxy protocol ${parsed.protocol} is not supported; use socks5://`);
@@ -34,13 +37,15 @@ export function parseSocks5Url(url: string): Socks5Proxy {
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = Number(parsed.port);
   if (!host || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new ConfigError(`proxy "${url}" needs a host and an explicit port (socks5://host:1080)`);
+    throw new ConfigError(
+      `proxy "${shown}" needs a host and an explicit port (socks5://host:1080)`,
+    );
   }
   if (parsed.pathname !== '' && parsed.pathname !== '/') {
-    throw new ConfigError(`proxy "${url}" must not have a path`);
+    throw new ConfigError(`proxy "${shown}" must not have a path`);
   }
-  const username = parsed.username ? decodeURIComponent(parsed.username) : null;
-  const password = parsed.password ? decodeURIComponent(parsed.password) : null;
+  const username = decodeCredential(parsed.username);
+  const password = decodeCredential(parsed.password);
   if ((username === null) !== (password === null)) {
     throw new ConfigError('proxy credentials need both a user name and a password');
   }
@@ -50,6 +55,27 @@ export function parseSocks5Url(url: string): Socks5Proxy {
     }
   }
   return { host, port, username, password };
+}
+
+/** Percent-decode a URL user name or password; a bad escape is a config error, not a crash. */
+function decodeCredential(encoded: string): string | null {
+  if (!encoded) return null;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new ConfigError('proxy credentials hold a malformed percent-escape (use %XX)');
+  }
+}
+
+/**
+ * The proxy URL with any `user:password@` part replaced by `***@`, for
+ * messages. Works on text that does not even parse as a URL.
+ */
+export function redactProxyUrl(url: string): string {
+  // Up to the LAST `@`: a password may itself hold `@`, `/` or `#` unescaped.
+  return String(url).replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/is, (_m, scheme?: string) => {
+    return `${scheme ?? ''}***@`;
+  });
 }
 
 /** The proxy address as logs may show it: never the password. */
