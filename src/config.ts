@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { ConfigError } from './errors.js';
 import type { MailvetConfig } from './config-types.js';
 import { OPTIONS, type OptionSpec } from './config-options.js';
@@ -51,27 +51,61 @@ export function defaultConfig(overrides: Record<string, unknown> = {}): MailvetC
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
-  if (Buffer.byteLength(text) > MAX_CONFIG_FILE_BYTES) {
-    throw new ConfigError(`config file ${path} is larger than ${MAX_CONFIG_FILE_BYTES} bytes`);
-  }
+  const text = readBounded(path);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`, {
-      cause: err,
-    });
+    // V8 quotes a snippet of the text ("Unexpected token 'p', "…hunter2@db"… is
+    // not valid JSON"); the file may hold DATABASE_URL, so the snippet goes.
+    const why = (err as Error).message.replace(/,\s.*\sis not valid JSON$/s, '');
+    throw new ConfigError(`config file ${path} is not valid JSON: ${why}`);
   }
   if (!isObject(parsed)) throw new ConfigError(`config file ${path} must hold a JSON object`);
   return parsed;
+}
+
+/**
+ * Read at most MAX_CONFIG_FILE_BYTES (+1 to detect overflow) without first
+ * buffering the whole file: `--config /dev/zero` or a multi-gigabyte file
+ * must fail with a clear error, not exhaust memory.
+ */
+function readBounded(path: string): string {
+  const fail = (err: unknown): never => {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  };
+  const tooBig = (): never => {
+    throw new ConfigError(`config file ${path} is larger than ${MAX_CONFIG_FILE_BYTES} bytes`);
+  };
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    return fail(err);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) fail(new Error('it is a directory'));
+    if (stat.isFile() && stat.size > MAX_CONFIG_FILE_BYTES) tooBig();
+    const buffer = Buffer.alloc(MAX_CONFIG_FILE_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buffer, length, buffer.length - length, null);
+      } catch (err) {
+        return fail(err);
+      }
+      if (n === 0) break;
+      length += n;
+      if (length > MAX_CONFIG_FILE_BYTES) tooBig();
+    }
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Unknown keys in a config file are typos; silently ignoring them hides mistakes. */
