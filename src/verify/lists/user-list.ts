@@ -1,9 +1,11 @@
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { domainToASCII } from 'node:url';
 import { ConfigError } from '../../errors.js';
 
 /** Largest allow/deny file read; bigger is almost certainly the wrong file. */
 export const MAX_USER_LIST_FILE_BYTES = 64 * 1024 * 1024;
+/** Read size while loading a list file. */
+const READ_CHUNK_BYTES = 1024 * 1024;
 /** Longest entry: a whole address is at most 254 octets (RFC 5321 path limit). */
 export const MAX_USER_LIST_ENTRY_LENGTH = 254;
 /** Longest local part (RFC 5321 §4.5.3.1.1). */
@@ -67,13 +69,26 @@ function readListFile(path: string, kind: string): string {
     });
   }
   try {
-    const { size } = fstatSync(fd);
-    if (size > MAX_USER_LIST_FILE_BYTES) {
+    const tooBig = (size: string): never => {
       throw new ConfigError(
         `${kind} list file ${path} is ${size} bytes; the limit is ${MAX_USER_LIST_FILE_BYTES}`,
       );
+    };
+    const { size } = fstatSync(fd);
+    if (size > MAX_USER_LIST_FILE_BYTES) tooBig(String(size));
+    // The size check alone trusts fstat; devices and FIFOs (`/dev/zero`) report
+    // 0, so the read itself stops at the cap too.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(READ_CHUNK_BYTES);
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_USER_LIST_FILE_BYTES) tooBig(`more than ${MAX_USER_LIST_FILE_BYTES}`);
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
     }
-    return readFileSync(fd, 'utf8');
+    return Buffer.concat(chunks, total).toString('utf8');
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`Cannot read ${kind} list file ${path}: ${(err as Error).message}`, {
