@@ -48,6 +48,10 @@ export function poolFailureOf(err: unknown): PoolFailure {
   if (codes.includes('MV_ERR_UNROUTABLE_ADDRESS')) {
     return { failure: 'unroutable', message, hostFault: false };
   }
+  // Our command guard refused an argument before anything was written: our
+  // input, not the host, so the breaker stays closed.
+  if (codes.includes('MV_ERR_INVALID_ARGUMENT'))
+    return { failure: 'protocol', message, hostFault: false };
   // A broken proxy is our fault, not the mail host's: keep its breaker closed.
   if (codes.includes('MV_ERR_PROXY')) return { failure: 'refused', message, hostFault: false };
   if (codes.includes('MV_ERR_CONNECT_TIMEOUT'))

@@ -219,6 +219,18 @@ export class HostPool {
     slot.busy = true;
     clearTimeout(slot.idleTimer);
     const batch = takeBatch(this.#queue, this.#m);
+    if (batch[0].smtputf8 && !slot.session.capabilities.smtputf8) {
+      // RFC 6531 §3.2: such an address may not be sent to this host at all.
+      // That is no fault of the host and says nothing about the mailbox; the
+      // session stays healthy, and another MX may offer SMTPUTF8.
+      for (const r of batch) {
+        r.resolve(
+          this.#failure('smtputf8_unsupported', 'the server does not offer SMTPUTF8 (RFC 6531)'),
+        );
+      }
+      this.#o.breaker.releaseProbe(); // a half-open attempt learnt nothing either way
+      return this.#afterTransaction(slot);
+    }
     const reused = slot.transactions > 0;
     publish('smtpSession', { reused, host: o.host });
     const started = o.now();

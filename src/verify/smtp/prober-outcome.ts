@@ -26,7 +26,7 @@ export function outcomeOfFailures(failures: RecipientFailure[]): SmtpOutcome {
   if (real.every((f) => f === 'breaker_open')) return 'mx_unavailable';
   if (real.includes('blocked')) return 'blocked';
   if (real.includes('timeout')) return 'timeout';
-  if (real.includes('throttled')) return 'temporary_error';
+  if (real.includes('throttled') || real.includes('smtputf8_unsupported')) return 'temporary_error';
   return 'connection_failed';
 }
 

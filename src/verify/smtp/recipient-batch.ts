@@ -15,6 +15,7 @@ export type RecipientFailure =
   | 'tls' // STARTTLS failed
   | 'breaker_open' // our breaker for this host is open
   | 'unroutable' // the SSRF guard refused the address
+  | 'smtputf8_unsupported' // non-ASCII local part, host offers no SMTPUTF8 (RFC 6531 §3.2)
   | 'closing'; // the prober is shutting down
 
 /** What a pool reports for one recipient. */
