@@ -1,158 +1,132 @@
 /**
  * SMTP engine benchmark (design.md §4): mailvet's pooled, pipelined prober
- * against one-connection-per-address, on a loopback world of scripted peers
- * (127.0.20.x–127.0.40.x:25) with per-reply latency R. No DNS: routes are given.
+ * against two one-connection-per-address baselines — lockstep (what
+ * open-source verifiers do) and pipelined (mailvet's own SmtpSession) — on a
+ * loopback world of scripted peers (127.0.20.x–127.0.40.x:25) with latency R
+ * per reply and per TCP connect. No DNS: routes are given.
  *
- *   npx tsx bench/smtp.ts [--latency 20] [--concurrency 64]
+ *   npx tsx bench/smtp.ts [--latency 20] [--concurrency 64] [--repeat 3] [--shapes]
  */
 import { parseArgs } from 'node:util';
-import { performance } from 'node:perf_hooks';
 import { createSocketFactory } from '../src/verify/smtp/connect.js';
-import { createSmtpProber } from '../src/verify/smtp/prober.js';
-import { runBaseline, type BenchVerdict } from './smtp/baseline.js';
-import {
-  formulaRoundTrips,
-  oneProviderList,
-  roundTripsSeen,
-  skewedList,
-  startWorld,
-  type BenchList,
-} from './smtp/world.js';
+import { differences, type BenchVerdict } from './smtp/bench-verdict.js';
+import { withConnectLatency } from './smtp/connect-latency.js';
+import { ENGINES, measure, type EngineSettings, type Measurement } from './smtp/engines.js';
+import { pooledLimit } from './smtp/round-trips.js';
+import { oneProviderList, skewedList, type BenchList } from './smtp/world.js';
 
 const { values } = parseArgs({
   options: {
     latency: { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '64' },
+    repeat: { type: 'string', default: '3' },
+    shapes: { type: 'boolean', default: false },
   },
 });
-const LATENCY_MS = Number(values.latency);
-const CONCURRENCY = Number(values.concurrency);
+const LATENCY_MS = positive('latency', values.latency, 0);
+const CONCURRENCY = positive('concurrency', values.concurrency, 1);
+const REPEAT = positive('repeat', values.repeat, 1);
+/** m: recipients per transaction (RFC 5321 §4.5.3.1.8 guarantees 100). */
 const M = 100;
-const HELO = 'bench.mailvet.test';
-const FROM = 'probe@bench.mailvet.test';
-const connect = createSocketFactory({ allowPrivate: true, connectTimeoutMs: 5_000 });
+const settings: EngineSettings = {
+  connect: withConnectLatency(
+    createSocketFactory({ allowPrivate: true, connectTimeoutMs: 5_000 }),
+    LATENCY_MS,
+  ),
+  heloName: 'bench.mailvet.test',
+  mailFrom: 'probe@bench.mailvet.test',
+  concurrency: CONCURRENCY,
+  maxRecipients: M,
+};
 
-interface Row {
-  list: string;
-  engine: string;
-  addresses: number;
-  seconds: number;
-  connections: number;
-  roundTrips: number;
-  formula: number | null;
-}
-
-async function runMailvet(list: BenchList): Promise<{ verdicts: BenchVerdict[]; row: Row }> {
-  const world = await startWorld(list, LATENCY_MS);
-  const prober = createSmtpProber({
-    heloName: HELO,
-    mailFrom: FROM,
-    connect,
-    maxSessions: CONCURRENCY,
-    maxRecipientsPerTransaction: M,
-  });
-  const started = performance.now();
-  const verdicts = await Promise.all(
-    list.items.map(async (item) => {
-      const v = await prober.probe({
-        address: {
-          input: item.email,
-          localPart: item.localPart,
-          domain: item.domain,
-          asciiDomain: item.domain,
-          addressLiteral: null,
-          normalized: item.email,
-          smtputf8: false,
-        },
-        hosts: item.hosts,
-      });
-      return { outcome: v.outcome, catchAll: v.catchAll };
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  await prober.close();
-  const seen = roundTripsSeen(world);
-  await world.close();
-  return {
-    verdicts,
-    row: {
-      list: list.name,
-      engine: 'mailvet (pooled + pipelined)',
-      addresses: list.items.length,
-      seconds,
-      connections: seen.connections,
-      roundTrips: seen.roundTrips,
-      formula: formulaRoundTrips(list, M),
-    },
-  };
-}
-
-async function runOnePerAddress(list: BenchList): Promise<{ verdicts: BenchVerdict[]; row: Row }> {
-  const world = await startWorld(list, LATENCY_MS);
-  const started = performance.now();
-  const verdicts = await runBaseline(list.items, {
-    concurrency: CONCURRENCY,
-    connect,
-    heloName: HELO,
-    mailFrom: FROM,
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const seen = roundTripsSeen(world);
-  await world.close();
-  return {
-    verdicts,
-    row: {
-      list: list.name,
-      engine: 'baseline (1 connection / address)',
-      addresses: list.items.length,
-      seconds,
-      connections: seen.connections,
-      roundTrips: seen.roundTrips,
-      formula: null,
-    },
-  };
-}
-
-function compare(a: BenchVerdict[], b: BenchVerdict[]): number {
-  let differences = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i].outcome !== b[i].outcome || a[i].catchAll !== b[i].catchAll) differences++;
+function positive(name: string, raw: string | undefined, min: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`--${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
+    process.exit(2);
   }
-  return differences;
+  return n;
 }
 
-const rows: string[] = [];
-const ratios: string[] = [];
-for (const list of [skewedList(), oneProviderList()]) {
-  const mailvet = await runMailvet(list);
-  const baseline = await runOnePerAddress(list);
-  const diff = compare(mailvet.verdicts, baseline.verdicts);
-  if (diff > 0) console.error(`${list.name}: ${diff} verdicts differ between engines`);
-  for (const { row } of [mailvet, baseline]) {
-    const n = row.addresses;
-    rows.push(
-      `| ${row.list} | ${row.engine} | ${n} | ${(n / row.seconds).toFixed(0)} | ` +
-        `${(row.connections / n).toFixed(3)} | ${(row.roundTrips / n).toFixed(3)} | ` +
-        `${row.formula === null ? '—' : `${row.formula} (${(row.roundTrips / row.formula).toFixed(2)}×)`} |`,
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+const fmt = (x: number, digits: number): string => x.toFixed(digits);
+
+const table: string[] = [
+  '| list | engine | addresses/s (median) | connections/address | RTT/address | RTT total | own model | formula limit Σ S+⌈(k+p)/m⌉ | measured ÷ limit | × fewer RTT than lockstep | × fewer RTT than pipelined | × throughput of lockstep |',
+  '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+];
+const checks: string[] = [];
+
+async function benchList(list: BenchList): Promise<void> {
+  const runs = new Map<string, Measurement[]>(ENGINES.map((e) => [e.id, []]));
+  // Interleaved, so machine load drifting during the run hits every engine alike.
+  for (let r = 0; r < REPEAT; r++) {
+    for (const engine of ENGINES)
+      runs.get(engine.id)!.push(await measure(engine, list, LATENCY_MS, settings));
+  }
+  const n = list.items.length;
+  const limit = pooledLimit(list, M);
+  const rtt = (id: string): number => median(runs.get(id)!.map((m) => m.count.roundTrips));
+  const rate = (id: string): number => median(runs.get(id)!.map((m) => n / m.seconds));
+  for (const engine of ENGINES) {
+    const ms = runs.get(engine.id)!;
+    const trips = ms.map((m) => m.count.roundTrips);
+    const spread =
+      Math.min(...trips) === Math.max(...trips)
+        ? ''
+        : ` (${Math.min(...trips)}–${Math.max(...trips)})`;
+    table.push(
+      `| ${list.name} | ${engine.label} | ${fmt(rate(engine.id), 0)} | ` +
+        `${fmt(median(ms.map((m) => m.count.connections)) / n, 3)} | ${fmt(rtt(engine.id) / n, 3)} | ` +
+        `${rtt(engine.id)}${spread} | ${engine.model(list, settings)} | ${limit} | ${fmt(rtt(engine.id) / limit, 2)}× | ` +
+        `${fmt(rtt('lockstep') / rtt(engine.id), 1)}× | ${fmt(rtt('pipelined') / rtt(engine.id), 1)}× | ` +
+        `${fmt(rate(engine.id) / rate('lockstep'), 1)}× |`,
     );
+    if (values.shapes) {
+      const shapes = [...ms[0].shapes].sort((a, b) => b[1] - a[1]).slice(0, 8);
+      console.log(`${list.name} / ${engine.id}: ${shapes.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    }
   }
-  // design.md §4: one connection per address without pipelining costs k·(S + 2 + p).
-  const unpipelined = list.items.length * (3 + 2 + 1);
-  ratios.push(
-    `- ${list.name}: ${(baseline.row.roundTrips / mailvet.row.roundTrips).toFixed(1)}× fewer round trips than the baseline ` +
-      `(${(unpipelined / mailvet.row.roundTrips).toFixed(1)}× fewer than the unpipelined k·(S+2+p) = ${unpipelined}), ` +
-      `${(mailvet.row.addresses / mailvet.row.seconds / (baseline.row.addresses / baseline.row.seconds)).toFixed(1)}× the throughput; ` +
-      `verdicts identical: ${diff === 0 ? 'yes' : `NO (${diff} differ)`}`,
-  );
+  checks.push(verdictCheck(list, runs));
 }
 
+/** Every run of every engine must match the world's script, hence each other. */
+function verdictCheck(list: BenchList, runs: Map<string, Measurement[]>): string {
+  const expected: BenchVerdict[] = list.items.map((i) => i.expected);
+  const problems: string[] = [];
+  for (const engine of ENGINES) {
+    for (const [r, m] of runs.get(engine.id)!.entries()) {
+      const diff = differences(expected, m.verdicts);
+      if (diff.length > 0) {
+        const i = diff[0];
+        problems.push(
+          `${engine.id} run ${r + 1}: ${diff.length} differ (first ${list.items[i].email}: ` +
+            `${JSON.stringify(m.verdicts[i])} ≠ ${JSON.stringify(expected[i])})`,
+        );
+      }
+    }
+  }
+  const total = list.items.length;
+  const accepted = expected.filter((v) => v.outcome === 'accepted').length;
+  const engines = ENGINES.map((e) => e.id).join(' = ');
+  return problems.length === 0
+    ? `- verdict check ${list.name}: OK — ${engines} = script on ${total}/${total} addresses ` +
+        `(outcome + catch-all; ${accepted} accepted, ${total - accepted} mailbox_not_found) in all ${REPEAT} runs`
+    : `- verdict check ${list.name}: FAILED — ${problems.join('; ')}`;
+}
+
+for (const list of [skewedList(), oneProviderList()]) await benchList(list);
+
 console.log(
-  `\nSMTP engine, R = ${LATENCY_MS} ms per reply, ${CONCURRENCY} connections at most, m = ${M}\n`,
+  `\nSMTP engine: R = ${LATENCY_MS} ms per reply and per TCP connect, ${CONCURRENCY} connections ` +
+    `at most for every engine, m = ${M}, S = 3, p = 1; wall clock = median of ${REPEAT} interleaved runs\n`,
 );
-console.log(
-  '| list | engine | addresses | addresses/s | connections/address | round trips/address | formula limit Σ S+⌈(k+p)/m⌉ (measured ÷ limit) |',
-);
-console.log('|---|---|---|---|---|---|---|');
-for (const r of rows) console.log(r);
+for (const row of table) console.log(row);
 console.log('');
-for (const r of ratios) console.log(r);
+for (const c of checks) console.log(c);
+if (checks.some((c) => c.includes('FAILED'))) process.exitCode = 1;

@@ -1,5 +1,6 @@
 import type { MailHost } from '../../src/verify/dns/mail-route.js';
 import { startSmtpPeer, type SmtpPeer } from '../../test/world/smtp-peer.js';
+import type { BenchVerdict } from './bench-verdict.js';
 
 /** One address to verify and the route the bench hands the prober (no DNS). */
 export interface BenchItem {
@@ -7,10 +8,12 @@ export interface BenchItem {
   domain: string;
   localPart: string;
   hosts: MailHost[];
+  /** What the peer is scripted to answer: every engine must find exactly this. */
+  expected: BenchVerdict;
 }
 
 /** A peer to start: where, and what it accepts. */
-interface PeerPlan {
+export interface PeerPlan {
   ip: string;
   exchange: string;
   accept: string[];
@@ -57,8 +60,13 @@ class ListBuilder {
       const serial = this.#serial++;
       const localPart = `user${serial}`;
       const email = `${localPart}@${domain}`;
-      if (serial % 10 < 7) plan.accept.push(email);
-      this.items.push({ email, domain, localPart, hosts });
+      const exists = serial % 10 < 7;
+      if (exists) plan.accept.push(email);
+      const expected: BenchVerdict = {
+        outcome: exists || plan.catchAll ? 'accepted' : 'mailbox_not_found',
+        catchAll: plan.catchAll,
+      };
+      this.items.push({ email, domain, localPart, hosts, expected });
     }
     plan.domains.set(domain, (plan.domains.get(domain) ?? 0) + count);
   }
@@ -126,37 +134,4 @@ export async function startWorld(list: BenchList, latencyMs: number): Promise<Be
       await Promise.all(peers.map((p) => p.close()));
     },
   };
-}
-
-/**
- * The round-trip floor of design.md §4 for this list: per host one session
- * setup S, then per domain ⌈(k + p)/m⌉ pipelined transactions (domains never
- * share a transaction), p = 1 catch-all probe.
- */
-export function formulaRoundTrips(list: BenchList, m: number, setup = 3): number {
-  let total = 0;
-  for (const plan of list.plans) {
-    total += setup;
-    for (const k of plan.domains.values()) total += Math.ceil((k + 1) / m);
-  }
-  return total;
-}
-
-/** What the peers saw: connections, and client round trips measured at the server. */
-export function roundTripsSeen(world: BenchWorld): {
-  connections: number;
-  bursts: number;
-  roundTrips: number;
-} {
-  let connections = 0;
-  let bursts = 0;
-  for (const peer of world.peers) {
-    for (const log of peer.connections) {
-      connections++;
-      // QUIT is not waited on for any answer we use; the formula leaves it out too.
-      bursts += log.bursts.filter((b) => !(b.length === 1 && /^QUIT/i.test(b[0]))).length;
-    }
-  }
-  // Each connection also costs the TCP handshake and the wait for the banner.
-  return { connections, bursts, roundTrips: 2 * connections + bursts };
 }
