@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { MailHost, MailRoute } from './mail-route.js';
 import type { DnsQuery, MxRecord } from './dns-query.js';
 import type { HostAddresses } from './resolve-host.js';
@@ -56,7 +57,7 @@ export async function resolveRoute(
   const worker = async (): Promise<void> => {
     while (next < exchanges.length) {
       const i = next++;
-      const answer = await lookupHost(exchanges[i].exchange);
+      const answer = await hostAddresses(exchanges[i].exchange, lookupHost);
       answers[i] = answer;
       hosts[i] = toMailHost(exchanges[i].exchange, exchanges[i].priority, answer);
     }
@@ -83,6 +84,21 @@ export async function resolveRoute(
     };
   }
   return { route: { kind: 'no_mail_server' } };
+}
+
+/**
+ * RFC 5321 §5.1 says an MX names a host, never an address, yet `MX 10
+ * 192.0.2.1.` is common and many MTAs deliver to it. Looking the IP up as a
+ * name would answer NXDOMAIN and turn the domain into `no_mail_server` — a
+ * false undeliverable. So the IP is the address; the SSRF guard still checks
+ * it at connect time like any other.
+ */
+function hostAddresses(
+  exchange: string,
+  lookupHost: (name: string) => Promise<HostAddresses>,
+): Promise<HostAddresses> {
+  if (isIP(exchange) !== 0) return Promise.resolve({ addresses: [exchange] });
+  return lookupHost(exchange);
 }
 
 function implicitRoute(domain: string, answer: HostAddresses): RouteAnswer {
