@@ -8,6 +8,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { doctorCommand } from './commands/doctor.js';
 import { serveCommand } from './commands/serve.js';
 import { workerCommand } from './commands/worker.js';
+import { printableMessage } from './output/terminal-text.js';
 
 /** The command tree. Each command lives in its own file under commands/. */
 export function buildCli(io: CliIo): Command {
@@ -61,10 +62,11 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       (err instanceof MailvetError && err.statusCode < 500) ||
       isConfigError(err)
     ) {
-      io.stderr.write(`mailvet: ${(err as Error).message}\n`);
+      // Messages quote input (file names, CSV headers, addresses): escaped for the terminal.
+      io.stderr.write(`mailvet: ${printableMessage((err as Error).message)}\n`);
       return 2;
     }
-    io.stderr.write(`mailvet: ${(err as Error)?.stack ?? String(err)}\n`);
+    io.stderr.write(`mailvet: ${printableMessage((err as Error)?.stack ?? String(err))}\n`);
     return 1;
   }
 }

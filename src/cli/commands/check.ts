@@ -3,6 +3,7 @@ import { addEngineOptions, engineConfig } from '../args/engine-options.js';
 import type { CliIo } from '../cli-io.js';
 import { createDefaultVerifier } from '../../verify/default-verifier.js';
 import { formatResultTable } from '../output/result-table.js';
+import { terminalSafeJson } from '../output/terminal-text.js';
 import { readLines } from '../read-lines.js';
 import type { VerificationResult } from '../../verify/result.js';
 
@@ -32,7 +33,7 @@ export function checkCommand(io: CliIo): Command {
         while (pending.has(nextToPrint)) {
           const r = pending.get(nextToPrint)!;
           pending.delete(nextToPrint++);
-          if (json) io.stdout.write(JSON.stringify(r) + '\n');
+          if (json) io.stdout.write(terminalSafeJson(r) + '\n');
           else results.push(r);
         }
       }

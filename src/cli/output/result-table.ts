@@ -1,4 +1,5 @@
 import type { VerificationResult } from '../../verify/result.js';
+import { printable } from './terminal-text.js';
 
 const COLUMNS: { title: string; get: (r: VerificationResult) => string }[] = [
   { title: 'EMAIL', get: (r) => r.email },
@@ -9,20 +10,13 @@ const COLUMNS: { title: string; get: (r: VerificationResult) => string }[] = [
   { title: 'SUGGESTION', get: (r) => r.suggestion ?? '' },
 ];
 
-/** Cells are user input: control characters would let an address rewrite the terminal. */
-function printable(s: string): string {
-  return s.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
-}
-
 function flagList(r: VerificationResult): string {
   return (Object.keys(r.flags) as (keyof typeof r.flags)[]).filter((k) => r.flags[k]).join(',');
 }
 
 /** A readable fixed-width table of results, one row per address. */
 export function formatResultTable(results: VerificationResult[]): string {
+  // Cells are untrusted (the address as typed, MX names from DNS): escaped.
   const rows = results.map((r) => COLUMNS.map((c) => printable(c.get(r))));
   const widths = COLUMNS.map((c, i) =>
     Math.min(60, Math.max(c.title.length, ...rows.map((row) => row[i].length))),

@@ -4,6 +4,7 @@ import { addStoreOptions, storeOptionsFrom, usingStore } from '../../using-store
 import { createKeyService } from '../../../server/keys/key-service.js';
 import { parseScopes } from '../../../server/keys/api-key-scope.js';
 import { formatRate } from '../../../server/keys/parse-rate.js';
+import { printable, terminalSafeJson } from '../../output/terminal-text.js';
 
 /**
  * `mailvet keys create --name N --scopes verify,jobs [--rate 600/min]
@@ -42,18 +43,18 @@ export function keysCreateCommand(io: CliIo): Command {
     );
     if (o.json) {
       io.stdout.write(
-        JSON.stringify({ id: created.id, key: created.key, record: created.record }) + '\n',
+        terminalSafeJson({ id: created.id, key: created.key, record: created.record }) + '\n',
       );
       return;
     }
     const r = created.record;
     io.stdout.write(
       [
-        `Created ${r.id} "${r.name}"`,
+        `Created ${r.id} "${printable(r.name)}"`,
         `  scopes:  ${r.scopes.join(', ')}`,
         `  rate:    ${r.rate ? formatRate(r.rate) : 'server default'}`,
         `  expires: ${r.expiresAt ?? 'never'}`,
-        `  tenant:  ${r.tenant}`,
+        `  tenant:  ${printable(r.tenant)}`,
         '',
         'Secret — shown only this once; store it now:',
         created.key,

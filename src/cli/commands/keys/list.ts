@@ -4,6 +4,7 @@ import { addStoreOptions, storeOptionsFrom, usingStore } from '../../using-store
 import { createKeyService } from '../../../server/keys/key-service.js';
 import type { ApiKeyRecord } from '../../../server/keys/key-service.js';
 import { formatRate } from '../../../server/keys/parse-rate.js';
+import { printable, terminalSafeJson } from '../../output/terminal-text.js';
 
 /** `mailvet keys list [--json]` — every key, newest first; never a secret. */
 export function keysListCommand(io: CliIo): Command {
@@ -16,7 +17,7 @@ export function keysListCommand(io: CliIo): Command {
       createKeyService(store).list(),
     );
     if (cmd.opts().json) {
-      io.stdout.write(JSON.stringify(keys) + '\n');
+      io.stdout.write(terminalSafeJson(keys) + '\n');
       return;
     }
     io.stdout.write(formatKeyTable(keys, Date.now()));
@@ -26,7 +27,7 @@ export function keysListCommand(io: CliIo): Command {
 
 /** active | revoked | expired, as of `now`. */
 export function keyState(key: ApiKeyRecord, now: number): 'active' | 'revoked' | 'expired' {
-  if (key.revokedAt !== null && Date.parse(key.revokedAt) <= now) return 'revoked';
+  if (key.revokedAt !== null) return 'revoked';
   if (key.expiresAt !== null && Date.parse(key.expiresAt) <= now) return 'expired';
   return 'active';
 }
@@ -44,9 +45,10 @@ function formatKeyTable(keys: ApiKeyRecord[], now: number): string {
     'EXPIRES',
     'LAST USED',
   ];
+  // Names and tenants are set over the API by admins; still never raw to a terminal.
   const rows = keys.map((k) => [
     k.id,
-    k.name,
+    printable(k.name),
     k.prefix,
     k.scopes.join(','),
     k.rate ? formatRate(k.rate) : 'default',

@@ -3,6 +3,7 @@ import type { CliIo } from '../../cli-io.js';
 import { addStoreOptions, storeOptionsFrom, usingStore } from '../../using-store.js';
 import { createKeyService } from '../../../server/keys/key-service.js';
 import { InvalidArgumentError } from '../../../errors.js';
+import { terminalSafeJson } from '../../output/terminal-text.js';
 
 /** `mailvet keys revoke <id> [--json]` — the key (and any grace secret) stops at once. */
 export function keysRevokeCommand(io: CliIo): Command {
@@ -15,10 +16,10 @@ export function keysRevokeCommand(io: CliIo): Command {
     const record = await usingStore(storeOptionsFrom(cmd, io.env), (store) =>
       createKeyService(store).revoke(id),
     );
-    if (!record) throw new InvalidArgumentError(`no key with id ${JSON.stringify(id)}`);
+    if (!record) throw new InvalidArgumentError(`no key with id ${terminalSafeJson(id)}`);
     io.stdout.write(
       cmd.opts().json
-        ? JSON.stringify(record) + '\n'
+        ? terminalSafeJson(record) + '\n'
         : `Revoked ${record.id} at ${record.revokedAt}\n`,
     );
   });

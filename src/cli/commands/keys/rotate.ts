@@ -4,6 +4,7 @@ import { addStoreOptions, storeOptionsFrom, usingStore } from '../../using-store
 import { createKeyService } from '../../../server/keys/key-service.js';
 import { parseDuration } from '../../../server/keys/parse-duration.js';
 import { InvalidArgumentError } from '../../../errors.js';
+import { terminalSafeJson } from '../../output/terminal-text.js';
 
 /**
  * `mailvet keys rotate <id> [--grace 1h] [--json]` — issue a new secret. The
@@ -23,10 +24,10 @@ export function keysRotateCommand(io: CliIo): Command {
     const rotated = await usingStore(storeOptionsFrom(cmd, io.env), (store) =>
       createKeyService(store).rotate(id, { graceSeconds }),
     );
-    if (!rotated) throw new InvalidArgumentError(`no active key with id ${JSON.stringify(id)}`);
+    if (!rotated) throw new InvalidArgumentError(`no active key with id ${terminalSafeJson(id)}`);
     if (o.json) {
       io.stdout.write(
-        JSON.stringify({
+        terminalSafeJson({
           id: rotated.id,
           key: rotated.key,
           previousExpiresAt: rotated.record.previousExpiresAt,
