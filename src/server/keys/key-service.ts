@@ -182,9 +182,10 @@ export function createKeyService(store: Store, options: KeyServiceOptions = {}):
         stored.previousHash !== null &&
         hashesEqual(hash, stored.previousHash);
       if (!current && !viaPrevious) return { ok: false, reason: 'unknown' };
-      if (stored.revokedAt !== null && stored.revokedAt <= at) {
-        return { ok: false, reason: 'revoked' };
-      }
+      // Any revocation counts, even one stamped "in the future": revocation is
+      // always immediate, and another machine's clock running ahead must not
+      // give a revoked key a few more seconds here.
+      if (stored.revokedAt !== null) return { ok: false, reason: 'revoked' };
       // A rotated-out secret past its grace is reported as expired: it was
       // valid once, and "expired" tells its holder to fetch the new one.
       if (viaPrevious && (stored.previousExpiresAt ?? 0) <= at) {
@@ -201,10 +202,17 @@ export function createKeyService(store: Store, options: KeyServiceOptions = {}):
 
 const KEY_ID_LENGTH = 16;
 
+/**
+ * Names and tenants are shown in terminals, logs and dashboards: no C0/C1
+ * controls, line separators or bidi overrides that could make one display
+ * as something else.
+ */
+const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
 function checkText(field: string, value: unknown): string {
   if (typeof value !== 'string') throw new InvalidArgumentError(`key ${field} must be a string`);
   const text = value.trim();
-  if (text.length === 0 || text.length > MAX_KEY_NAME_LENGTH || /[\x00-\x1f\x7f]/.test(text)) {
+  if (text.length === 0 || text.length > MAX_KEY_NAME_LENGTH || UNPRINTABLE.test(text)) {
     throw new InvalidArgumentError(
       `key ${field} must be 1..${MAX_KEY_NAME_LENGTH} characters without control characters`,
     );
