@@ -25,7 +25,10 @@ export interface VerifierOptions {
   /** Probe SMTP unless a call says otherwise. Default true (needs a prober). */
   smtp?: boolean;
   policy?: RiskPolicy;
-  /** Overall budget of one verification; past it the answer is `unknown/timeout`. */
+  /**
+   * Overall budget of one verification, DNS and SMTP together; past it the
+   * answer is `unknown/timeout` (retryable), whichever step was slow.
+   */
   timeoutMs?: number;
   /** verifyMany: addresses in flight at once (they queue in the SMTP pools). */
   concurrency?: number;
@@ -71,7 +74,13 @@ export function createVerifier(
     }
     const address = parsed.address;
     const lists = deps.lists.check(address);
-    const route = await resolveRoute(address);
+    const route = await withinBudget(resolveRoute(address), started);
+    if (route === BUDGET_SPENT) {
+      // Slow DNS may not outlast the budget either: unknown/timeout, retryable.
+      const smtp = budgetSpentVerdict();
+      const v = classify({ syntaxValid: true, lists, route: null, smtp }, policy);
+      return finish(input, address, syntaxInfo(address), lists, null, smtp, v, started);
+    }
     let smtp: SmtpVerdict | null = null;
     const wantSmtp = (opts.smtp ?? smtpDefault) && deps.prober !== null;
     const hosts = route.kind === 'mx' || route.kind === 'implicit' ? route.hosts : null;
@@ -94,6 +103,23 @@ export function createVerifier(
     const route = await deps.resolver.resolveMail(address.asciiDomain);
     publish('verifyStep', { step: 'dns', seconds: (performance.now() - t0) / 1000 });
     return route;
+  }
+
+  /** `work`, or BUDGET_SPENT once the verification's overall budget is gone. */
+  async function withinBudget<T>(
+    work: Promise<T>,
+    started: number,
+  ): Promise<T | typeof BUDGET_SPENT> {
+    const remaining = Math.max(1, timeoutMs - (now() - started));
+    let timer: NodeJS.Timeout | undefined;
+    const spent = new Promise<typeof BUDGET_SPENT>((resolve) => {
+      timer = setTimeout(() => resolve(BUDGET_SPENT), remaining);
+    });
+    try {
+      return await Promise.race([work, spent]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async function probeWithBudget(
@@ -171,6 +197,13 @@ export function createVerifier(
       await Promise.all([deps.prober?.close(), deps.resolver.close()]);
     },
   };
+}
+
+const BUDGET_SPENT = Symbol('budget spent');
+
+/** The budget ran out before DNS answered: SMTP was never reached. */
+function budgetSpentVerdict(): SmtpVerdict {
+  return { outcome: 'timeout', catchAll: null, provider: null, smtp: { ...NO_SMTP } };
 }
 
 function timeoutVerdict(hosts: MailHost[]): SmtpVerdict {
