@@ -6,14 +6,23 @@
  * SQLite store, key auth, per-key rate limit, audit rows + log lines,
  * metrics. Prints a markdown table.
  *
- *   npx tsx bench/http.ts [--duration 10] [--connections 64] [--only verify]
+ *   npx tsx bench/http.ts [--duration 10] [--connections 32] [--only verify]
+ *                         [--pipelining 4]
  *
  * The key's rate policy is set high so the limiter is exercised but never
  * refuses. Log lines go to /dev/null (formatting them is still paid for).
+ *
+ * Besides req/s and latency, each row gives the CPU time the server process
+ * and the load generator spent per request. On a 2-core box the two compete
+ * (and so does anything else running), so req/s moves with the machine's
+ * load; server CPU per request is the steadier figure to compare changes by.
+ * `--pipelining n` adds extra rows with n requests in flight per connection
+ * (an upper bound, not how HTTP clients normally talk).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,6 +42,8 @@ const DEFAULT_DURATION_S = 10;
 const DEFAULT_CONNECTIONS = 32;
 const WARMUP_S = 2;
 const CACHED_ADDRESS = 'bench.user@example.test';
+/** Line the parent sends to ask the server child for its CPU usage so far. */
+const CPU_QUERY = 'cpu';
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -43,7 +54,10 @@ interface AutocannonResult {
 type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-/** Child mode: run the server, print its URL and a key, serve until stdin closes. */
+/**
+ * Child mode: run the server, print its URL and a key, answer each `cpu` line
+ * on stdin with its process.cpuUsage(), serve until stdin closes.
+ */
 async function serve(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'mailvet-bench-'));
   const dns = await startDnsServer({
@@ -80,8 +94,11 @@ async function serve(): Promise<void> {
   });
   if (warm.statusCode !== 200) throw new Error(`warm-up failed: ${warm.statusCode} ${warm.body}`);
   process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${port}`, key }) + '\n');
-  process.stdin.resume();
-  await once(process.stdin, 'end');
+  const input = createInterface({ input: process.stdin });
+  input.on('line', (line) => {
+    if (line === CPU_QUERY) process.stdout.write(JSON.stringify(process.cpuUsage()) + '\n');
+  });
+  await once(input, 'close');
   await app.close();
   await verifier.close();
   await store.close();
@@ -95,10 +112,15 @@ async function run(): Promise<void> {
       duration: { type: 'string' },
       connections: { type: 'string' },
       only: { type: 'string' },
+      pipelining: { type: 'string' },
     },
   });
   const duration = Number(values.duration ?? DEFAULT_DURATION_S);
   const connections = Number(values.connections ?? DEFAULT_CONNECTIONS);
+  const pipelining = Number(values.pipelining ?? 1);
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const child = spawn(
     process.execPath,
     [
@@ -112,8 +134,22 @@ async function run(): Promise<void> {
       stdio: ['pipe', 'pipe', 'inherit'],
     },
   );
-  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-  const { url, key } = JSON.parse(line) as { url: string; key: string };
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const nextLine = async (): Promise<string> => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error('the server child exited');
+    return value;
+  };
+  const { url, key } = JSON.parse(await nextLine()) as { url: string; key: string };
+  const serverCpu = async (): Promise<number> => {
+    child.stdin!.write(CPU_QUERY + '\n');
+    const { user, system } = JSON.parse(await nextLine()) as NodeJS.CpuUsage;
+    return user + system;
+  };
+  const ownCpu = (): number => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  };
   const cases = [
     {
       name: 'POST /v1/verify (cached)',
@@ -127,20 +163,30 @@ async function run(): Promise<void> {
     { name: 'GET /health/live', opts: { url: `${url}/health/live` } },
   ];
   const rows: string[] = [];
+  const depths = pipelining > 1 ? [1, pipelining] : [1];
   for (const c of cases.filter((k) => !values.only || k.name.includes(values.only!))) {
-    await autocannon({ ...c.opts, connections, duration: WARMUP_S });
-    const r = await autocannon({ ...c.opts, connections, duration });
-    rows.push(
-      `| ${c.name} | ${Math.round(r.requests.average).toLocaleString('en')} | ${r.latency.p50} | ${r.latency.p99} | ${r.requests.total.toLocaleString('en')} | ${r.non2xx + r.errors} |`,
-    );
+    for (const depth of depths) {
+      const opts = { ...c.opts, connections, pipelining: depth };
+      await autocannon({ ...opts, duration: WARMUP_S });
+      const [server0, own0] = [await serverCpu(), ownCpu()];
+      const r = await autocannon({ ...opts, duration });
+      const [server1, own1] = [await serverCpu(), ownCpu()];
+      const perRequest = (us: number) => (us / Math.max(1, r.requests.total)).toFixed(0);
+      const name = depth > 1 ? `${c.name}, pipelining ${depth} (extra)` : c.name;
+      rows.push(
+        `| ${name} | ${Math.round(r.requests.average).toLocaleString('en')} | ${r.latency.p50} | ${r.latency.p99} | ${perRequest(server1 - server0)} | ${perRequest(own1 - own0)} | ${r.requests.total.toLocaleString('en')} | ${r.non2xx + r.errors} |`,
+      );
+    }
   }
   child.stdin!.end();
   await once(child, 'exit');
   console.log(
-    `\nHTTP benchmark: ${connections} connections, ${duration} s per case (after ${WARMUP_S} s warm-up), node ${process.version}\n`,
+    `\nHTTP benchmark: ${connections} connections, ${duration} s per case (after ${WARMUP_S} s warm-up), node ${process.version}, load average before start ${load}\n`,
   );
-  console.log('| case | req/s | p50 ms | p99 ms | requests | non-2xx/errors |');
-  console.log('|---|---:|---:|---:|---:|---:|');
+  console.log(
+    '| case | req/s | p50 ms | p99 ms | server CPU µs/req | load generator CPU µs/req | requests | non-2xx/errors |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) console.log(row);
 }
 
