@@ -8,8 +8,9 @@ import type { StoreMigration } from './store-migration.js';
  *
  * Indexes serve the three hot queries: claiming (`job_items_claim_idx`: the
  * pending items of one job and domain whose not_before has passed), reaping
- * expired leases (`job_items_lease_idx`) and copying results to duplicates
- * (`job_items_dedupe_idx`). Exports walk the primary key.
+ * expired leases (`job_items_lease_idx`), finding duplicates after an import
+ * (`job_items_dedupe_idx`) and copying results to them
+ * (`job_items_canonical_idx`). Exports and progress walk the primary key.
  */
 export const migration002Jobs: StoreMigration = {
   async up(db) {
@@ -86,23 +87,35 @@ export const migration002Jobs: StoreMigration = {
       .addColumn('done_at', 'bigint')
       .addPrimaryKeyConstraint('job_items_pk', ['job_id', 'item_no'])
       .execute();
+    // Partial indexes: only open items are indexed for claims and lease
+    // reaping, so finished rows cost nothing there and an import writes one
+    // entry fewer per row.
     await db.schema
       .createIndex('job_items_claim_idx')
       .ifNotExists()
       .on('job_items')
-      .columns(['state', 'job_id', 'domain', 'not_before'])
+      .columns(['job_id', 'domain', 'not_before'])
+      .where(sql.ref('state'), '=', sql.lit('pending'))
       .execute();
     await db.schema
       .createIndex('job_items_lease_idx')
       .ifNotExists()
       .on('job_items')
-      .columns(['state', 'lease_expires_at'])
+      .column('lease_expires_at')
+      .where(sql.ref('state'), '=', sql.lit('leased'))
       .execute();
     await db.schema
       .createIndex('job_items_dedupe_idx')
       .ifNotExists()
       .on('job_items')
       .columns(['job_id', 'dedupe_key', 'item_no'])
+      .execute();
+    await db.schema
+      .createIndex('job_items_canonical_idx')
+      .ifNotExists()
+      .on('job_items')
+      .columns(['job_id', 'canonical_no'])
+      .where(sql.ref('canonical_no'), 'is not', sql.lit(null))
       .execute();
   },
 
