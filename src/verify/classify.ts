@@ -102,6 +102,11 @@ export function classify(e: Evidence, policy: RiskPolicy = DEFAULT_RISK_POLICY):
   }
   const smtp = e.smtp;
   const undeliverable = smtp && UNDELIVERABLE_OUTCOMES[smtp.outcome];
+  if (undeliverable === 'unroutable_mx' && hasUnresolvedHost(route)) {
+    // "Only private addresses" is not definitive while another MX host failed
+    // to resolve for now: it may be the public one.
+    return { ...verdict('unknown', 'dns_error', e, policy), retryable: true };
+  }
   if (undeliverable) return verdict('undeliverable', undeliverable, e, policy);
 
   const lists = e.lists;
@@ -133,6 +138,12 @@ export function classify(e: Evidence, policy: RiskPolicy = DEFAULT_RISK_POLICY):
   if (unknown.retryable && smtp.retryAfterSeconds !== undefined)
     v.retryAfterSeconds = smtp.retryAfterSeconds;
   return v;
+}
+
+/** A mail host whose addresses could not be looked up (SERVFAIL, timeout). */
+function hasUnresolvedHost(route: MailRoute | null): boolean {
+  if (route?.kind !== 'mx' && route?.kind !== 'implicit') return false;
+  return route.hosts.some((h) => h.addresses.length === 0 && h.addressError === 'error');
 }
 
 function verdict(status: Status, reason: Reason, e: Evidence, policy: RiskPolicy): Verdict {

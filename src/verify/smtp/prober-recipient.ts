@@ -58,12 +58,17 @@ export async function probeRecipient(
   smtputf8: boolean,
 ): Promise<RecipientVerdict> {
   const started = ctx.now();
-  const tried = candidates.slice(0, Math.max(1, ctx.maxHostAttempts));
+  const tried = candidates;
+  const maxNetworkAttempts = Math.max(1, ctx.maxHostAttempts);
   const failures: RecipientFailure[] = [];
   let attempts = 0;
+  // Only attempts that reached the network use up the failover cap: a host
+  // whose addresses the SSRF guard refuses, or whose breaker is open, must
+  // not hide a public backup MX behind it (that would be a false unroutable_mx).
+  let networkAttempts = 0;
   let greylistRetries = 0;
   let last: SmtpInfo = uncheckedInfo(tried[0]?.exchange ?? null);
-  for (let i = 0; i < tried.length; i++) {
+  for (let i = 0; i < tried.length && networkAttempts < maxNetworkAttempts; i++) {
     const candidate = tried[i];
     const result = await submit(
       ctx.poolFor(candidate.ip, candidate.exchange),
@@ -73,6 +78,10 @@ export async function probeRecipient(
       ctx.now(),
     );
     if (!(result.kind === 'failure' && result.failure === 'breaker_open')) attempts++;
+    const local =
+      result.kind === 'failure' &&
+      (result.failure === 'breaker_open' || result.failure === 'unroutable');
+    if (!local) networkAttempts++;
     const reply = result.reply;
     last = {
       checked: reply !== undefined,
@@ -100,6 +109,7 @@ export async function probeRecipient(
       greylistRetries++;
       await sleep(delay);
       i--; // greylists remember per host: ask the same one again
+      networkAttempts--; // …which is the same attempt, not a failover
       continue;
     }
     if (outcome === 'temporary_error') {

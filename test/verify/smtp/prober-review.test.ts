@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
+import { UnroutableAddressError } from '../../../src/verify/smtp/connect-errors.js';
 import type { SmtpProberOptions } from '../../../src/verify/smtp/prober-options.js';
 import { createSmtpProber } from '../../../src/verify/smtp/prober.js';
 import type { SmtpProber } from '../../../src/verify/smtp/smtp-verdict.js';
@@ -212,4 +213,28 @@ test('SMTPUTF8 address at a server without SMTPUTF8: unknown, no breaker penalty
   const again = await p.probe({ address: address('alice@utf.test'), hosts });
   assert.equal(again.outcome, 'accepted', `${again.outcome}: ${again.smtp.message}`);
   assert.ok(!peer.connections.some((c) => c.commands.some((l) => /[^\x00-\x7f]/.test(l))));
+});
+
+test('private addresses refused by the guard do not use up the failover attempts', async () => {
+  // mx1 publishes only private addresses (more than maxHostAttempts of them);
+  // the public backup mx2 must still be asked, so no unroutable_mx.
+  const peer = await peers.start('127.0.8.9', { accept: ['bob'] });
+  const p = makeProber({
+    maxHostAttempts: 2,
+    connect: async (target) => {
+      if (target.host.startsWith('10.')) {
+        throw new UnroutableAddressError(target.host, target.port, 'private');
+      }
+      return loopbackConnect(target);
+    },
+  });
+  const v = await p.probe({
+    address: address('bob@split.test'),
+    hosts: [
+      mx('mx1.split.test', 10, '10.0.0.1', '10.0.0.2', '10.0.0.3'),
+      mx('mx2.split.test', 20, peer.host),
+    ],
+  });
+  assert.equal(v.outcome, 'accepted', `${v.outcome}: ${v.smtp.message}`);
+  assert.equal(v.smtp.mxHost, 'mx2.split.test');
 });
