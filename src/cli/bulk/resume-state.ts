@@ -2,6 +2,12 @@ import { createReadStream, existsSync, truncateSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import { UsageError } from '../cli-io.js';
 
+/**
+ * Largest output record read back: an input record (64 KiB) plus the result
+ * columns, with room for CSV quoting. A bigger one is not ours.
+ */
+const MAX_OUTPUT_RECORD_BYTES = 256 * 1024;
+
 export interface ResumeState {
   /** Input line numbers (`mv_line`) that already have a result row. */
   done: Set<number>;
@@ -19,7 +25,9 @@ export async function loadResumeState(outPath: string, lineColumn: string): Prom
   let header: string[] | null = null;
   let lineIndex = -1;
   let goodBytes = 0;
-  const parser = createReadStream(outPath).pipe(parse({ info: true, relax_column_count: true }));
+  const parser = createReadStream(outPath).pipe(
+    parse({ info: true, relax_column_count: true, max_record_size: MAX_OUTPUT_RECORD_BYTES }),
+  );
   try {
     for await (const { record, info } of parser as AsyncIterable<{
       record: string[];
@@ -28,8 +36,10 @@ export async function loadResumeState(outPath: string, lineColumn: string): Prom
       if (!header) {
         header = record;
         lineIndex = header.indexOf(lineColumn);
+        // A UsageError, so the catch below rethrows it: anything else there
+        // means "half-written tail" and would truncate someone else's file.
         if (lineIndex < 0)
-          throw new Error(
+          throw new UsageError(
             `${outPath} has no ${lineColumn} column; it is not a mailvet bulk output`,
           );
       } else {

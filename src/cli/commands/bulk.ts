@@ -10,6 +10,7 @@ import { RESULT_COLUMNS, resultRow } from '../../verify/result-row.js';
 import { chooseEmailColumn } from '../bulk/email-column.js';
 import { loadResumeState } from '../bulk/resume-state.js';
 import { ProgressReporter } from '../bulk/progress-reporter.js';
+import { guardFormula, UNTRUSTED_RESULT_COLUMNS } from '../bulk/csv-formula-guard.js';
 
 /** Identifies the input row of each output row, so `--resume` knows what is done. */
 const LINE_COLUMN = 'mv_line';
@@ -17,8 +18,10 @@ const LINE_COLUMN = 'mv_line';
 const ERROR_COLUMN = 'mv_error';
 /** Rows read to guess the address column. */
 const SAMPLE_ROWS = 50;
-/** Largest single CSV field accepted: anything bigger is a broken file, not an address list. */
-const MAX_FIELD_BYTES = 65_536;
+/** Largest CSV record (one row, all fields) accepted: anything bigger is a broken file, not an address list. */
+const MAX_RECORD_BYTES = 65_536;
+/** Longest parser message kept in `mv_error` (it may quote the row). */
+const MAX_ERROR_TEXT = 200;
 
 interface InputRow {
   line: number;
@@ -38,7 +41,11 @@ export function bulkCommand(io: CliIo): Command {
     .requiredOption('-o, --output <file>', 'CSV file to write results to')
     .option('--column <name>', 'header of the address column (default: guessed)')
     .option('--resume', 'continue an interrupted run: skip rows already in the output')
-    .addOption(new Option('--force', 'overwrite an existing output file').conflicts('resume'));
+    .addOption(new Option('--force', 'overwrite an existing output file').conflicts('resume'))
+    .option(
+      '--no-formula-guard',
+      "write result cells starting with = + - @ as is (default: prefix ' so spreadsheets do not run them)",
+    );
   addEngineOptions(cmd);
   cmd.action(async (input: string) => {
     const opts = cmd.opts<{
@@ -46,6 +53,7 @@ export function bulkCommand(io: CliIo): Command {
       column?: string;
       resume?: boolean;
       force?: boolean;
+      formulaGuard: boolean;
     }>();
     if (!existsSync(input)) throw new UsageError(`input file not found: ${input}`);
     if (existsSync(opts.output) && !opts.resume && !opts.force) {
@@ -69,9 +77,18 @@ export function bulkCommand(io: CliIo): Command {
     if (resume.header && resume.header.join('\u0000') !== outHeader.join('\u0000')) {
       throw new UsageError(`${opts.output} was written for a different input (its columns differ)`);
     }
+    // Only the appended result columns: an input column may share a name.
+    const guarded = new Set(
+      opts.formulaGuard
+        ? outHeader
+            .map((name, i) => (i >= header.length && UNTRUSTED_RESULT_COLUMNS.has(name) ? i : -1))
+            .filter((i) => i >= 0)
+        : [],
+    );
     const out = createWriteStream(opts.output, { flags: resume.header ? 'a' : 'w' });
     const write = async (cells: string[]) => {
-      if (!out.write(stringify([cells]))) await once(out, 'drain');
+      const safe = cells.map((cell, i) => (guarded.has(i) ? guardFormula(cell) : cell));
+      if (!out.write(stringify([safe]))) await once(out, 'drain');
     };
     if (!resume.header) await write(outHeader);
 
@@ -115,15 +132,32 @@ export function bulkCommand(io: CliIo): Command {
   return cmd;
 }
 
-function csvParser() {
-  return parse({
+/**
+ * The input as parsed records. Malformed rows are skipped (and reported by
+ * readRows), but an over-long record stops the run: csv-parse cannot resync
+ * after one (it reports the same record again and again and drops the rows
+ * after it), and a 64 KiB row is not an address list anyway.
+ */
+function openCsv(path: string) {
+  const source = createReadStream(path);
+  const parser = parse({
     info: true,
     relax_column_count: true,
     relax_quotes: true,
     skip_records_with_error: true,
-    max_record_size: MAX_FIELD_BYTES,
+    max_record_size: MAX_RECORD_BYTES,
     bom: true,
   });
+  parser.on('skip', (err: Error & { code?: string; lines?: number }) => {
+    if (err.code !== 'CSV_MAX_RECORD_SIZE') return;
+    source.destroy();
+    parser.destroy(
+      new UsageError(
+        `${path} line ${err.lines ?? '?'}: a record is larger than ${MAX_RECORD_BYTES} bytes; nothing was verified`,
+      ),
+    );
+  });
+  return source.pipe(parser);
 }
 
 /** Header, a sample for guessing the column, and the record count for progress. */
@@ -133,7 +167,7 @@ async function survey(
   let header: string[] | null = null;
   const sample: string[][] = [];
   let total = 0;
-  for await (const { record } of createReadStream(path).pipe(csvParser()) as AsyncIterable<{
+  for await (const { record } of openCsv(path) as AsyncIterable<{
     record: string[];
   }>) {
     if (!header) header = record;
@@ -148,10 +182,11 @@ async function survey(
 
 /** Data rows with their line numbers; unreadable records come back as error rows. */
 async function* readRows(path: string): AsyncGenerator<InputRow> {
-  const parser = createReadStream(path).pipe(csvParser());
+  const parser = openCsv(path);
   const skipped: InputRow[] = [];
   parser.on('skip', (err: Error & { lines?: number }) => {
-    skipped.push({ line: err.lines ?? -1, cells: [], error: `malformed row: ${err.message}` });
+    const why = err.message.slice(0, MAX_ERROR_TEXT);
+    skipped.push({ line: err.lines ?? -1, cells: [], error: `malformed row: ${why}` });
   });
   let first = true;
   for await (const { record, info } of parser as AsyncIterable<{
