@@ -1,5 +1,7 @@
 import { Option, type Command } from 'commander';
 import { loadConfig, type MailvetConfig } from '../../config.js';
+import { ConfigError } from '../../errors.js';
+import { ehloCommand, mailCommand } from '../../verify/smtp/command.js';
 import type { CliIo } from '../cli-io.js';
 
 /**
@@ -85,7 +87,38 @@ export function engineConfig(
     const key = optionKey(f.flags);
     if (cmd.getOptionValueSource(key) === 'cli') flags[f.path] = opts[key];
   }
-  return loadConfig({ flags, env: io.env, file: (opts.config as string | undefined) ?? null });
+  const config = loadConfig({
+    flags,
+    env: io.env,
+    file: (opts.config as string | undefined) ?? null,
+  });
+  checkSmtpIdentity(config);
+  if (config.smtp.allowPrivateMx) {
+    io.stderr.write(
+      'mailvet: warning: smtp.allowPrivateMx is on — mail hosts on loopback/private addresses will be dialled. For tests only; never on a service others can reach.\n',
+    );
+  }
+  return config;
+}
+
+/**
+ * HELO name and MAIL FROM go on the wire in every session. Checked here with
+ * the same builders the session uses, so a bad value stops start-up with
+ * exit 2 instead of failing every verification as "connection_failed" (and
+ * tripping every host's circuit breaker on the way).
+ */
+function checkSmtpIdentity(config: MailvetConfig): void {
+  if (!config.smtp.enabled) return;
+  const check = (path: string, build: () => unknown) => {
+    try {
+      build();
+    } catch (err) {
+      throw new ConfigError(`invalid ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  check('smtp.heloName', () => ehloCommand(config.smtp.heloName));
+  // ASCII only: a UTF-8 sender would need SMTPUTF8 even for ASCII recipients.
+  check('smtp.mailFrom', () => mailCommand(config.smtp.mailFrom));
 }
 
 /** commander's attribute name for a flag: `--smtp-port <p>` → `smtpPort`, `--no-smtp` → `smtp`. */
