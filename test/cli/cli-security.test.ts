@@ -11,13 +11,30 @@ import { runMailvet } from './run-cli.js';
 import { TEST_PG_URL } from '../store/dialects.js';
 
 const PEER_IP = '127.0.9.20';
+/** Eight MX hosts of one domain, each throttling at the banner. */
+const FAN_IPS = Array.from({ length: 8 }, (_, i) => `127.0.9.${31 + i}`);
 let dns: Awaited<ReturnType<typeof startDnsServer>>;
 let peer: SmtpPeer;
+const fanPeers: SmtpPeer[] = [];
 
 before(async () => {
   peer = await startSmtpPeer({ host: PEER_IP, accept: ['alice'] });
+  for (const host of FAN_IPS) fanPeers.push(await startSmtpPeer({ host, throttleAtBanner: true }));
+  const fanZones = Object.fromEntries(FAN_IPS.map((ip, i) => [`mx${i}.fan.test`, { a: [ip] }]));
+  const manyMx = Array.from({ length: 300 }, (_, i) => ({
+    exchange: `mx${i}.many.test`,
+    preference: i,
+  }));
+  // Public addresses: with --no-smtp nothing is dialled, they only have to exist.
+  const manyHosts = Object.fromEntries(
+    manyMx.map((m, i) => [m.exchange, { a: [`8.8.${i >> 8}.${i & 255}`] }]),
+  );
   dns = await startDnsServer({
     zones: {
+      ...fanZones,
+      ...manyHosts,
+      'fan.test': { mx: FAN_IPS.map((_, i) => ({ exchange: `mx${i}.fan.test`, preference: i })) },
+      'many.test': { mx: manyMx },
       'ok.test': { mx: [{ exchange: 'mx.ok.test', preference: 10 }] },
       'mx.ok.test': { a: [PEER_IP] },
       'public.test': { mx: [{ exchange: 'mx.public.test', preference: 10 }] },
@@ -26,7 +43,7 @@ before(async () => {
   });
 });
 after(async () => {
-  await Promise.all([peer.close(), dns.close()]);
+  await Promise.all([peer.close(), dns.close(), ...fanPeers.map((p) => p.close())]);
 });
 
 const base = () => ['check', '--json', '--dns', dns.address];
@@ -115,4 +132,17 @@ test('proxy passwords never appear in results or errors', async () => {
   const bad = await runMailvet([...base(), '--proxy', `socks5://user:${secret}@`, 'a@ok.test']);
   assert.equal(bad.code, 2);
   assert.ok(!bad.stderr.includes(secret), bad.stderr);
+});
+
+test('DNS and SMTP fan-out is capped: 300 MX records, 8 failing hosts', async () => {
+  const many = await runMailvet([...base(), '--no-smtp', 'a@many.test']);
+  assert.equal(many.code, 0, many.stderr);
+  const mx = (many.json()[0].dns as { mx: unknown[] }).mx;
+  assert.ok(mx.length > 0 && mx.length <= 10, `${mx.length} MX hosts kept`);
+
+  const fan = await runMailvet([...base(), '--allow-private-mx', 'a@fan.test']);
+  assert.equal(fan.code, 0, fan.stderr);
+  assert.equal(fan.json()[0].status, 'unknown');
+  const connections = fanPeers.reduce((n, p) => n + p.stats.connections, 0);
+  assert.ok(connections <= 6, `${connections} connections for one address`);
 });
