@@ -1,7 +1,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { Database, EpochMs } from '../store/schema.js';
 import type { JobItemsTable } from './job-tables.js';
-import { chooseEmailColumn } from '../cli/bulk/email-column.js';
+import { chooseEmailColumn } from '../csv/email-column.js';
 import { csvRows, type CsvRow } from './csv-rows.js';
 import { JobInputError, JobLimitError } from './job-errors.js';
 

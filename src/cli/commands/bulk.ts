@@ -7,10 +7,10 @@ import { addEngineOptions, engineConfig } from '../args/engine-options.js';
 import { UsageError, type CliIo } from '../cli-io.js';
 import { createDefaultVerifier } from '../../verify/default-verifier.js';
 import { RESULT_COLUMNS, resultRow } from '../../verify/result-row.js';
-import { chooseEmailColumn } from '../bulk/email-column.js';
+import { chooseEmailColumn } from '../../csv/email-column.js';
 import { loadResumeState } from '../bulk/resume-state.js';
 import { ProgressReporter } from '../bulk/progress-reporter.js';
-import { guardFormula, UNTRUSTED_RESULT_COLUMNS } from '../bulk/csv-formula-guard.js';
+import { guardFormula, UNTRUSTED_RESULT_COLUMNS } from '../../csv/csv-formula-guard.js';
 
 /** Identifies the input row of each output row, so `--resume` knows what is done. */
 const LINE_COLUMN = 'mv_line';

@@ -9,6 +9,10 @@
  * (see docs/security.md): the input's own columns are copied byte for byte,
  * because silently rewriting a customer's data is worse, and the file already
  * held those cells before mailvet read it.
+ *
+ * A leaf module (imports nothing) shared by `mailvet bulk` and job exports,
+ * so the CLI and the jobs layer apply the same rule without importing each
+ * other.
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
 

@@ -12,7 +12,9 @@ const EMAIL_HEADERS = [
 /**
  * Pick the address column: the one named by the user (case-insensitive), a
  * conventional header, or the first column whose sample values mostly hold
- * an `@`. Returns -1 when nothing fits, so the caller can say so.
+ * an `@`. Returns -1 when nothing fits, so the caller can say so. Shared by
+ * `mailvet bulk` and job imports (a leaf module: neither layer imports the
+ * other).
  */
 export function chooseEmailColumn(header: string[], sample: string[][], wanted?: string): number {
   const norm = (s: string) => s.trim().toLowerCase().replace(/[\s_]/g, '');
