@@ -4,6 +4,7 @@ import type { Database } from '../store/schema.js';
 import type { ItemState, JobsTable } from './job-tables.js';
 import { RESULT_COLUMNS, resultRow } from '../verify/result-row.js';
 import { STATUSES, type VerificationResult } from '../verify/result.js';
+import { guardFormula, UNTRUSTED_RESULT_COLUMNS } from '../csv/csv-formula-guard.js';
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -14,10 +15,21 @@ export type ExportStatus = (typeof EXPORT_STATUSES)[number];
 export interface ExportFilter {
   /** Only items with one of these; all items when empty or absent. */
   statuses?: readonly ExportStatus[];
+  /**
+   * CSV only: prefix `'` to result cells built from untrusted text that a
+   * spreadsheet would run as a formula (as `mailvet bulk` does). Default
+   * true; false writes raw values for programs. Input columns are never
+   * changed, and JSON is never guarded (it is not opened by spreadsheets).
+   */
+  formulaGuard?: boolean;
 }
 
 /** Columns appended after the input's own in a CSV export. */
 export const EXPORT_EXTRA_COLUMNS = ['mv_item', 'mv_state', ...RESULT_COLUMNS, 'mv_error'];
+/** Positions in EXPORT_EXTRA_COLUMNS of the cells the formula guard applies to. */
+const GUARDED_EXTRA = EXPORT_EXTRA_COLUMNS.flatMap((c, i) =>
+  UNTRUSTED_RESULT_COLUMNS.has(c) ? [i] : [],
+);
 /** Items read per page: memory stays at one page whatever the job size. */
 export const EXPORT_PAGE_ROWS = 2000;
 
@@ -34,6 +46,7 @@ export async function* exportJob(
 ): AsyncGenerator<string> {
   const columns = JSON.parse(job.columns) as string[];
   const statuses = filter.statuses ?? [];
+  const guard = filter.formulaGuard ?? true;
   const resultStatuses = statuses.filter((s) => (STATUSES as readonly string[]).includes(s));
   const states = statuses.filter((s): s is ItemState & ExportStatus =>
     ['error', 'pending', 'skipped'].includes(s),
@@ -73,7 +86,9 @@ export async function* exportJob(
         const result = done
           ? resultRow(JSON.parse(item.result!) as VerificationResult)
           : RESULT_COLUMNS.map(() => '');
-        chunk += stringify([[...padded, String(item.item_no), state, ...result, item.error ?? '']]);
+        const extra = [String(item.item_no), state, ...result, item.error ?? ''];
+        if (guard) for (const i of GUARDED_EXTRA) extra[i] = guardFormula(extra[i]);
+        chunk += stringify([[...padded, ...extra]]);
       } else {
         const named: Record<string, string> = {};
         columns.forEach((c, i) => (named[c] = cells[i] ?? ''));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Readable } from 'node:stream';
+import { parse } from 'csv-parse/sync';
 import { forEachDialect } from '../store/dialects.js';
 import { JobService } from '../../src/jobs/job-service.js';
 import { createJobQueue } from '../../src/jobs/job-queue.js';
@@ -232,6 +233,56 @@ forEachDialect('job queue', (d) => {
         .map((l) => l.split(',')[0]),
       ['2'],
     );
+  });
+
+  it('defuses formulas in untrusted result cells of CSV exports; input cells stay byte for byte', async () => {
+    const { service, queue } = await setup();
+    const { job } = await service.create({
+      owner: 't',
+      options: {},
+      input: csv('email,mv_normalized,note\n=1+2@a.test,=SUM(A1),-x\nb@a.test,+1,@cmd\n'),
+    });
+    const b = await queue.claim('w', 10, 60_000, now());
+    assert.equal(b?.items.length, 2);
+    const hostile = fakeResult('=1+2@a.test', {
+      normalized: '=1+2@a.test',
+      suggestion: '+evil@a.test',
+      smtp: { ...fakeResult('x@a.test').smtp, mxHost: '-cmd.a.test' },
+      retryAfterSeconds: -1,
+    });
+    await queue.write(
+      'w',
+      job.id,
+      [
+        { itemNo: 1, result: hostile },
+        { itemNo: 2, error: '@error text from a stranger' },
+      ],
+      now(),
+    );
+    const parseCsv = async (formulaGuard?: boolean) => {
+      const text = await collect(await service.export('t', job.id, 'csv', { formulaGuard }));
+      const rows = parse(text, { relax_column_count: true }) as string[][];
+      const at = (name: string) => rows[0].lastIndexOf(name);
+      return { rows, at };
+    };
+    const { rows, at } = await parseCsv();
+    // The input's own columns, including one named like a result column, are untouched.
+    assert.deepEqual(rows[1].slice(0, 3), ['=1+2@a.test', '=SUM(A1)', '-x']);
+    assert.deepEqual(rows[2].slice(0, 3), ['b@a.test', '+1', '@cmd']);
+    assert.equal(rows[1][at('mv_normalized')], "'=1+2@a.test");
+    assert.equal(rows[1][at('mv_suggestion')], "'+evil@a.test");
+    assert.equal(rows[1][at('mv_mx')], "'-cmd.a.test");
+    // mailvet's own numbers are never prefixed.
+    assert.equal(rows[1][at('mv_retry_after_seconds')], '-1');
+    assert.equal(rows[2][at('mv_error')], "'@error text from a stranger");
+    const raw = await parseCsv(false);
+    assert.equal(raw.rows[1][raw.at('mv_normalized')], '=1+2@a.test');
+    assert.equal(raw.rows[2][raw.at('mv_error')], '@error text from a stranger');
+    // JSON is for programs: values as they are.
+    const json = JSON.parse(await collect(await service.export('t', job.id, 'json'))) as {
+      result: { normalized: string } | null;
+    }[];
+    assert.equal(json[0].result?.normalized, '=1+2@a.test');
   });
 
   it("hides another owner's job, and replays an Idempotency-Key", async () => {

@@ -124,6 +124,20 @@ forEachDialect('jobs API', (d) => {
     assert.match(lines[0], /^name,email,mv_item,mv_state,mv_status/);
     assert.match(lines[2], /^Bob,bob@gone.test,2,done,undeliverable,no_such_domain/);
 
+    const raw = await app.inject({
+      method: 'GET',
+      url: `/v1/jobs/${job.id}/results?format=csv&formulaGuard=false`,
+      headers: auth(keyA),
+    });
+    assert.equal(raw.statusCode, 200);
+    assert.equal(raw.body, out.body);
+    const badGuard = await app.inject({
+      method: 'GET',
+      url: `/v1/jobs/${job.id}/results?formulaGuard=no`,
+      headers: auth(keyA),
+    });
+    assert.equal(badGuard.statusCode, 400);
+
     const json = await app.inject({
       method: 'GET',
       url: `/v1/jobs/${job.id}/results?format=json&status=undeliverable`,

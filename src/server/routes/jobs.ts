@@ -167,7 +167,10 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
       const format = request.query.format ?? 'csv';
       const statuses = (request.query.status?.split(',') ?? []) as ExportStatus[];
       const chunks = await service
-        .export(request.apiKey!.tenant, id, format, { statuses })
+        .export(request.apiKey!.tenant, id, format, {
+          statuses,
+          formulaGuard: request.query.formulaGuard !== 'false',
+        })
         .catch((e: unknown) => {
           throw asProblem(e);
         });

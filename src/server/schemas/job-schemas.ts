@@ -57,6 +57,13 @@ export const ResultsQuery = Type.Object(
         description: `comma-separated: ${EXPORT_STATUSES.join(', ')}`,
       }),
     ),
+    formulaGuard: Type.Optional(
+      Type.Union([Type.Literal('true'), Type.Literal('false')], {
+        description:
+          "CSV: prefix ' to result cells from untrusted text starting with = + - @ TAB CR " +
+          '(default true; input columns are never changed)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
