@@ -59,10 +59,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     throw new InvalidArgumentError((err as Error).message);
   }
   const resolver = options.resolver ?? createDoctorResolver(options.dnsServers ?? [], timeoutMs);
-  // The operator picks the targets here (often loopback in tests), so the SSRF
-  // policy that guards stranger-chosen MX hosts does not apply.
+  // Explicit --target hosts are the operator's own choice (often loopback in
+  // tests), so the SSRF policy does not apply to them. The default targets are
+  // MX hosts found in DNS: a poisoned answer must not turn doctor into a probe
+  // of the internal network, so those keep the policy.
   const connect = createSocketFactory({
-    allowPrivate: true,
+    allowPrivate: given.length > 0,
     proxy: options.proxy ?? null,
     sourceAddress: options.sourceAddress ?? null,
     connectTimeoutMs: timeoutMs,

@@ -1,3 +1,4 @@
+import { ehloCommand, mailCommand } from './command.js';
 import { randomBytes } from 'node:crypto';
 import { ClosedError } from '../../errors.js';
 import { publish } from '../../observability/channels.js';
@@ -54,6 +55,11 @@ class PooledSmtpProber implements SmtpProber {
   #closed = false;
 
   constructor(options: SmtpProberOptions) {
+    // A bad HELO name or sender would fail every session and open every
+    // host's breaker; refuse it here, before any connection, with the same
+    // builders the session uses.
+    ehloCommand(options.heloName);
+    mailCommand(options.mailFrom);
     this.#o = { ...options };
     this.#now = options.now ?? Date.now;
     this.#port = options.port ?? DEFAULT_SMTP_PORT;
