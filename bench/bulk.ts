@@ -70,7 +70,7 @@ async function importExport(dir: string): Promise<void> {
     'jobs.maxRows': 100_000_000,
     'jobs.maxUploadBytes': 10 * 1024 ** 3,
   });
-  const service = new JobService({ db: store.db, jobs: config.jobs });
+  const service = new JobService({ db: store.db, adapter: store.adapter, jobs: config.jobs });
   const rssBefore = process.memoryUsage().rss;
   let t = performance.now();
   const { job } = await service.create({
@@ -139,7 +139,7 @@ async function smtpThroughput(dir: string): Promise<void> {
 
   const { store, drop } = await openBenchStore(path.join(dir, 'smtp'));
   verifier = createDefaultVerifier(config);
-  const service = new JobService({ db: store.db, jobs: config.jobs });
+  const service = new JobService({ db: store.db, adapter: store.adapter, jobs: config.jobs });
   const workers = startWorkers({
     store,
     verifier,

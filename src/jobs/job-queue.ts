@@ -87,6 +87,7 @@ export function createJobQueue(db: Kysely<Database>, adapter: StoreAdapter): Job
               .selectFrom('job_items')
               .select('item_no')
               .where('job_id', '=', head.job_id)
+              .where('import_batch', '=', head.import_batch)
               .where('domain', '=', head.domain)
               .where('state', '=', 'pending')
               .where('canonical_no', 'is', null)
@@ -269,7 +270,7 @@ const MAX_JOBS_PER_PICK = 100;
 async function pickHead(
   db: Kysely<Database>,
   now: EpochMs,
-): Promise<{ job_id: string; domain: string } | undefined> {
+): Promise<{ job_id: string; import_batch: number; domain: string } | undefined> {
   const jobs = await db
     .selectFrom('jobs')
     .select('id')
@@ -282,7 +283,7 @@ async function pickHead(
     const jobId = jobs[(start + k) % jobs.length].id;
     const head = await db
       .selectFrom('job_items')
-      .select(['job_id', 'domain'])
+      .select(['job_id', 'import_batch', 'domain'])
       .where('state', '=', 'pending')
       .where('job_id', '=', jobId)
       .where('canonical_no', 'is', null)

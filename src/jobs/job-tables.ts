@@ -61,6 +61,11 @@ export interface JobItemsTable {
   dedupe_key: string;
   /** Domain used to group claims so one SMTP session serves a batch. */
   domain: string;
+  /**
+   * Which import transaction wrote the item (0, 1, …). Claims group by
+   * (job, import_batch, domain): see the claim index in migration 002.
+   */
+  import_batch: number;
   state: ItemState;
   /** For a duplicate: item_no of the first item with the same dedupe_key. */
   canonical_no: number | null;

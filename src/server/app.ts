@@ -219,7 +219,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await api.register(adminRoutes, { store, blocker, now });
     await api.register(usageRoutes, { repo: store.usage, recorder: usage });
     await api.register(jobRoutes, {
-      service: new JobService({ db: store.db, jobs: config.jobs, now }),
+      service: new JobService({ db: store.db, adapter: store.adapter, jobs: config.jobs, now }),
       jobs: config.jobs,
     });
   });

@@ -1,5 +1,6 @@
-import type { CreateTableBuilder } from 'kysely';
+import type { CreateTableBuilder, Kysely } from 'kysely';
 import type { StoreAdapter } from './store-adapter.js';
+import { portableBulkInsert, type BulkColumn, type BulkRow } from './bulk-insert.js';
 
 /** Conservative defaults: a dialect opts in to each capability it has. */
 export abstract class StoreAdapterBase implements StoreAdapter {
@@ -13,4 +14,15 @@ export abstract class StoreAdapterBase implements StoreAdapter {
     table: CreateTableBuilder<TB, C>,
     column: string,
   ): CreateTableBuilder<TB, C>;
+  bulkInsert(
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    db: Kysely<any>,
+    table: string,
+    columns: readonly BulkColumn[],
+    rows: readonly BulkRow[],
+  ): Promise<void> {
+    return portableBulkInsert(db, table, columns, rows);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async refreshStatistics(_db: Kysely<any>, _table: string): Promise<void> {}
 }

@@ -17,7 +17,7 @@ forEachDialect('job queue', (d) => {
   async function setup(overrides = {}) {
     const store = await d.fresh();
     const jobs = testJobsConfig(overrides);
-    const service = new JobService({ db: store.db, jobs, now });
+    const service = new JobService({ db: store.db, adapter: store.adapter, jobs, now });
     const queue = createJobQueue(store.db, store.adapter);
     return { store, service, queue };
   }

@@ -6,11 +6,21 @@ import type { StoreMigration } from './store-migration.js';
  * are derived from item states, so a crash can never leave a counter that
  * disagrees with the rows.
  *
- * Indexes serve the three hot queries: claiming (`job_items_claim_idx`: the
- * pending items of one job and domain whose not_before has passed), reaping
- * expired leases (`job_items_lease_idx`), finding duplicates after an import
- * (`job_items_dedupe_idx`) and copying results to them
+ * Indexes serve the hot queries: claiming (`job_items_claim_idx`: the
+ * pending items of one job, import batch and domain whose not_before has
+ * passed), reaping
+ * expired leases (`job_items_lease_idx`) and copying results to duplicates
  * (`job_items_canonical_idx`). Exports and progress walk the primary key.
+ * Duplicates are found once, after an import, by one sort of the job's items
+ * (a window function): an index on dedupe_key would be written at a random
+ * place for every imported row and used by that one statement only.
+ *
+ * `import_batch` leads the claim index after job_id because a list's rows
+ * arrive in random domain order: keyed by (job, domain) alone, every
+ * imported row lands on the index page of its domain, so each import commit
+ * dirties (and rewrites) thousands of scattered pages. With the batch number
+ * first, one import transaction only ever writes a fresh, contiguous key
+ * range that stays in cache — about twice the import rate on SQLite.
  */
 export const migration002Jobs: StoreMigration = {
   async up(db) {
@@ -73,6 +83,7 @@ export const migration002Jobs: StoreMigration = {
       .addColumn('email', 'text', (c) => c.notNull())
       .addColumn('dedupe_key', 'text', (c) => c.notNull())
       .addColumn('domain', 'text', (c) => c.notNull())
+      .addColumn('import_batch', 'integer', (c) => c.notNull())
       .addColumn('state', 'text', (c) =>
         c.notNull().check(sql`state in ('pending', 'leased', 'done', 'error', 'skipped')`),
       )
@@ -94,7 +105,7 @@ export const migration002Jobs: StoreMigration = {
       .createIndex('job_items_claim_idx')
       .ifNotExists()
       .on('job_items')
-      .columns(['job_id', 'domain', 'not_before'])
+      .columns(['job_id', 'import_batch', 'domain', 'not_before'])
       .where(sql.ref('state'), '=', sql.lit('pending'))
       .execute();
     await db.schema
@@ -103,12 +114,6 @@ export const migration002Jobs: StoreMigration = {
       .on('job_items')
       .column('lease_expires_at')
       .where(sql.ref('state'), '=', sql.lit('leased'))
-      .execute();
-    await db.schema
-      .createIndex('job_items_dedupe_idx')
-      .ifNotExists()
-      .on('job_items')
-      .columns(['job_id', 'dedupe_key', 'item_no'])
       .execute();
     await db.schema
       .createIndex('job_items_canonical_idx')

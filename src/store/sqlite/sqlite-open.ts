@@ -43,5 +43,5 @@ export function openSqlite(options: SqliteOpenOptions): {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { db, adapter: new SqliteStoreAdapter() };
+  return { db, adapter: new SqliteStoreAdapter(database) };
 }
