@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { Readable } from 'node:stream';
+import { forEachDialect } from '../store/dialects.js';
+import { JobService } from '../../src/jobs/job-service.js';
+import { createJobQueue } from '../../src/jobs/job-queue.js';
+import { IMPORT_BATCH_ROWS } from '../../src/jobs/job-import.js';
+import { portableBulkInsert, type BulkColumn } from '../../src/store/bulk-insert.js';
+import { fakeResult, testJobsConfig } from './fixtures.js';
+
+const COLUMNS: BulkColumn[] = [
+  { name: 'key_id', type: 'text' },
+  { name: 'day', type: 'text' },
+  { name: 'status', type: 'text' },
+  { name: 'count', type: 'bigint' },
+];
+
+forEachDialect('job import', (d) => {
+  it('bulkInsert (adapter and portable) writes every row', async () => {
+    const store = await d.fresh();
+    const rows = Array.from({ length: 2503 }, (_, i) => [`k${i}`, '2026-01-01', 'deliverable', i]);
+    await store.adapter.bulkInsert(store.db, 'usage_daily', COLUMNS, rows);
+    await portableBulkInsert(store.db, 'usage_daily', COLUMNS, [['p', '2026-01-02', 'risky', 7]]);
+    await store.adapter.bulkInsert(store.db, 'usage_daily', COLUMNS, []);
+    const got = await store.db
+      .selectFrom('usage_daily')
+      .select(['key_id', 'count'])
+      .orderBy('count')
+      .execute();
+    assert.equal(got.length, 2504);
+    assert.deepEqual(
+      got.filter((r) => r.key_id === 'k2502').map((r) => Number(r.count)),
+      [2502],
+    );
+  });
+
+  it('a failed bulk insert leaves none of its rows behind', async () => {
+    const store = await d.fresh();
+    const rows = [
+      ['a', '2026-01-01', 'risky', 1],
+      ['a', '2026-01-01', 'risky', 2], // primary key violation
+    ];
+    await assert.rejects(store.adapter.bulkInsert(store.db, 'usage_daily', COLUMNS, rows));
+    const n = await store.db.selectFrom('usage_daily').selectAll().execute();
+    assert.equal(n.length, 0);
+    // The connection is usable afterwards (no transaction left open).
+    await store.adapter.bulkInsert(store.db, 'usage_daily', COLUMNS, [rows[0]]);
+  });
+
+  it('imports over several batches; a duplicate across batches is verified once', async () => {
+    const store = await d.fresh();
+    const jobs = testJobsConfig({ maxRows: 200_000 });
+    const service = new JobService({ db: store.db, adapter: store.adapter, jobs });
+    const queue = createJobQueue(store.db, store.adapter);
+    const total = IMPORT_BATCH_ROWS + 10;
+    async function* body() {
+      yield 'email,n\n';
+      let chunk = '';
+      for (let i = 1; i <= total; i++) {
+        // The last row repeats the first address in another case.
+        chunk += i === total ? 'FIRST@one.test,last\n' : `u${i}@d${i % 3}.test,${i}\n`;
+        if (i === 1) chunk = 'first@one.test,1\n';
+        if (chunk.length > 60_000) {
+          yield chunk;
+          chunk = '';
+        }
+      }
+      yield chunk;
+    }
+    const { job } = await service.create({
+      owner: 'o',
+      options: {},
+      input: { kind: 'csv', body: Readable.from(body()) },
+    });
+    assert.equal(job.counts.total, total);
+    assert.equal(job.counts.pending, total);
+    const dup = await store.db
+      .selectFrom('job_items')
+      .select(['item_no', 'canonical_no', 'import_batch'])
+      .where('job_id', '=', job.id)
+      .where('canonical_no', 'is not', null)
+      .execute();
+    assert.deepEqual(
+      dup.map((r) => [Number(r.item_no), Number(r.canonical_no), r.import_batch]),
+      [[total, 1, 1]],
+    );
+    // Claim everything of one.test: only the first occurrence is leased, and
+    // its result lands on the duplicate in the other import batch too.
+    let batch;
+    do batch = await queue.claim('w', 1000, 60_000, Date.now());
+    while (batch && batch.domain !== 'one.test');
+    assert.ok(batch);
+    assert.deepEqual(
+      batch.items.map((i) => i.itemNo),
+      [1],
+    );
+    await queue.write(
+      'w',
+      job.id,
+      [{ itemNo: 1, result: fakeResult('first@one.test') }],
+      Date.now(),
+    );
+    const last = await store.db
+      .selectFrom('job_items')
+      .select(['state', 'status'])
+      .where('job_id', '=', job.id)
+      .where('item_no', '=', total)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(last, { state: 'done', status: 'deliverable' });
+  });
+});
