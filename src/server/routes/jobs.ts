@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
+import fastifyMultipart from '@fastify/multipart';
 import { Type, type Static } from 'typebox';
 import type { JobService } from '../../jobs/job-service.js';
 import type { JobsConfig } from '../../jobs/jobs-config.js';
@@ -10,6 +11,7 @@ import { ApiProblem } from '../api-problem.js';
 import { API_KEY_SECURITY, AUTHED_ERRORS, MAX_EMAIL_LENGTH } from '../schemas/common-schemas.js';
 import { ProblemSchema } from '../schemas/result-schema.js';
 import type { CreateJobJsonBody } from '../schemas/job-schemas.js';
+import { readMultipartJob, type MultipartJob } from './jobs-multipart.js';
 import {
   CreatedJobSchema,
   CreateJobQuery,
@@ -43,6 +45,12 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
   // The CSV body reaches the handler as the raw request stream: it is parsed
   // and inserted as it arrives, so an upload never sits in memory.
   app.addContentTypeParser(CSV_TYPES, (_request, payload, done) => done(null, payload));
+  // multipart/form-data for these routes only: this plugin's context is
+  // encapsulated, so no other route accepts forms. Limits are set per request
+  // in readMultipartJob; these are the defaults should anything else read one.
+  await app.register(fastifyMultipart, {
+    limits: { files: 1, parts: 8, fields: 3, fieldSize: 2048, fileSize: jobs.maxUploadBytes + 1 },
+  });
 
   app.post<{ Body: unknown; Querystring: Static<typeof CreateJobQuery> }>(
     '/v1/jobs',
@@ -51,9 +59,12 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
       config: { scope: 'jobs', action: 'jobs.create' },
       schema: {
         ...common,
-        summary: 'Create a job from a CSV upload (text/csv) or a JSON list of addresses',
+        summary:
+          'Create a job from a CSV upload (text/csv or multipart/form-data) or a JSON list of addresses',
         description:
           'CSV: the body is the file (header row required); options in the query string. ' +
+          'multipart/form-data: option fields `column`, `smtp`, `webhookUrl` first, then the CSV ' +
+          'as file part `file`. ' +
           'JSON: `{emails, options}`. `Idempotency-Key` replays the job an earlier request created.',
         querystring: CreateJobQuery,
         response: {
@@ -64,6 +75,7 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
           201: CreatedJobSchema,
           ...AUTHED_ERRORS,
           413: problem('too many rows or too many bytes'),
+          415: problem('a multipart file part that is not CSV'),
         },
       },
     },
@@ -74,7 +86,17 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
       let input: JobInput;
       let smtp: boolean | undefined;
       let webhookUrl: string | undefined;
-      if (isCsv) {
+      let form: MultipartJob | undefined;
+      if (request.isMultipart()) {
+        form = await readMultipartJob(request, jobs.maxUploadBytes).catch((e: unknown) => {
+          throw asProblem(e);
+        });
+        input = form.input;
+        const q = request.query;
+        smtp = form.smtp ?? (q.smtp === undefined ? undefined : q.smtp === 'true');
+        webhookUrl = form.webhookUrl ?? q.webhookUrl;
+        if (input.column === undefined) input.column = q.column;
+      } else if (isCsv) {
         const q = request.query;
         input = { kind: 'csv', body: request.body as Readable, column: q.column };
         smtp = q.smtp === undefined ? undefined : q.smtp === 'true';
@@ -105,9 +127,12 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
         });
         request.auditObject = created.job.id;
         if (isCsv && !created.created) (request.body as Readable).resume();
+        // Parts after the file are ignored; a form limit they break changes nothing now.
+        await form?.drain().catch(() => {});
         return reply.code(created.created ? 201 : 200).send(created);
       } catch (err) {
         if (isCsv) (request.body as Readable).resume();
+        if (form) await form.drain().catch(() => {});
         throw asProblem(err);
       }
     },
@@ -248,6 +273,14 @@ function isJobJsonBody(v: unknown): v is Static<typeof CreateJobJsonBody> {
 }
 
 function asProblem(err: unknown): unknown {
+  // Form limits (parts, fields, file size) from @fastify/multipart carry 413.
+  const code = (err as { code?: unknown } | null)?.code;
+  if (
+    typeof code === 'string' &&
+    /^FST_(PARTS|FILES|FIELDS)_LIMIT$|^FST_REQ_FILE_TOO_LARGE$/.test(code)
+  ) {
+    return new ApiProblem(413, 'payload-too-large', (err as Error).message);
+  }
   if (err instanceof JobNotFoundError) return new ApiProblem(404, 'not-found', 'no such job');
   if (err instanceof JobLimitError) return new ApiProblem(413, 'payload-too-large', err.message);
   if (err instanceof JobInputError) return new ApiProblem(400, 'invalid-request', err.message);
