@@ -396,6 +396,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Claims of one item (greylist retries and expired leases) before its last answer becomes final.',
   },
   {
+    path: 'jobs.importStaleSeconds',
+    env: 'MAILVET_JOBS_IMPORT_STALE_SECONDS',
+    type: int(30, 86_400),
+    default: 600,
+    doc: 'An import without progress for this long (its process died) is marked failed and its rows removed.',
+  },
+  {
     path: 'jobs.webhookSecret',
     env: 'MAILVET_JOBS_WEBHOOK_SECRET',
     type: nullableStr,

@@ -23,3 +23,15 @@ export class JobNotFoundError extends MailvetError {
     this.name = 'JobNotFoundError';
   }
 }
+
+/**
+ * The import stopped progressing for longer than `jobs.importStaleSeconds`
+ * (a stalled upload, or the importer was presumed dead) and the job was
+ * failed meanwhile; upload the list again.
+ */
+export class JobImportAbandonedError extends MailvetError {
+  constructor(message: string) {
+    super('MV_ERR_JOB_IMPORT_ABANDONED', message, 400);
+    this.name = 'JobImportAbandonedError';
+  }
+}

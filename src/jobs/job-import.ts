@@ -36,6 +36,15 @@ export interface ImportSummary {
  * so a slow upload never holds the database; ~15 MB of rows in memory.
  */
 export const IMPORT_BATCH_ROWS = 50_000;
+/** How often a running import proves it is alive (see JobsTable.import_heartbeat_at). */
+export const IMPORT_HEARTBEAT_MS = 5000;
+
+/** How an import shows it is alive; `beat` throws when the job was failed meanwhile. */
+export interface ImportHeartbeat {
+  clock(): EpochMs;
+  beat(): Promise<void>;
+}
+
 /** Imports at least this large refresh the planner's statistics (small ones cannot skew it). */
 const REFRESH_STATISTICS_ROWS = 10_000;
 /** Rows read before the address column is guessed. */
@@ -72,6 +81,7 @@ export async function importItems(
   input: JobInput,
   limits: ImportLimits,
   now: EpochMs,
+  heartbeat: ImportHeartbeat = { clock: () => now, beat: async () => {} },
 ): Promise<ImportSummary> {
   const rows: AsyncIterable<CsvRow> =
     input.kind === 'csv'
@@ -112,6 +122,7 @@ export async function importItems(
       : portableBulkInsert(db, 'job_items', ITEM_COLUMNS, rows);
   let itemNo = 0;
   let batch: BulkRow[] = [];
+  let lastBeat = heartbeat.clock();
   const add = async (row: CsvRow) => {
     if (++itemNo > limits.maxRows) {
       throw new JobLimitError(`a job holds at most ${limits.maxRows} rows`);
@@ -121,6 +132,10 @@ export async function importItems(
       const full = batch;
       batch = [];
       await insert(full);
+    }
+    if (heartbeat.clock() - lastBeat >= IMPORT_HEARTBEAT_MS) {
+      lastBeat = heartbeat.clock();
+      await heartbeat.beat();
     }
   };
   for (const row of head) await add(row);

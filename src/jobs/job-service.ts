@@ -4,8 +4,8 @@ import type { StoreAdapter } from '../store/store-adapter.js';
 import type { JobsTable } from './job-tables.js';
 import type { JobsConfig } from './jobs-config.js';
 import { newJobId, newWebhookSecret } from './job-id.js';
-import { importItems, type JobInput } from './job-import.js';
-import { JobNotFoundError } from './job-errors.js';
+import { importItems, type ImportSummary, type JobInput } from './job-import.js';
+import { JobImportAbandonedError, JobNotFoundError } from './job-errors.js';
 import { checkWebhookUrl } from './webhook-url.js';
 import {
   emptyCounts,
@@ -113,6 +113,7 @@ export class JobService {
           webhook_lease_until: null,
           webhook_last_error: null,
           created_at: now,
+          import_heartbeat_at: now,
           started_at: null,
           finished_at: null,
         })
@@ -124,24 +125,125 @@ export class JobService {
       throw err;
     }
     try {
-      const summary = await importItems(this.#db, this.#adapter, id, req.input, this.#jobs, now);
-      await this.#db
+      const heartbeat = { clock: this.#now, beat: () => this.#beat(id) };
+      const summary = await importItems(
+        this.#db,
+        this.#adapter,
+        id,
+        req.input,
+        this.#jobs,
+        now,
+        heartbeat,
+      );
+      // Only from `importing`: a job cancelled during its import stays
+      // cancelled, one failed as stale (see failStaleImports) stays failed.
+      const started = await this.#db
         .updateTable('jobs')
         .set({
           state: 'running',
           columns: JSON.stringify(summary.columns),
           email_column: summary.emailColumn,
           total_items: summary.rows,
+          import_heartbeat_at: null,
           started_at: this.#now(),
         })
         .where('id', '=', id)
-        .execute();
+        .where('state', '=', 'importing')
+        .executeTakeFirst();
+      if (started.numUpdatedRows === 0n) await this.#importInterrupted(id, summary);
     } catch (err) {
       await this.#db.deleteFrom('job_items').where('job_id', '=', id).execute();
-      await this.#db.deleteFrom('jobs').where('id', '=', id).execute();
+      // A job failed as stale stays visible, with its reason; any other
+      // failed import leaves nothing, so its Idempotency-Key can be reused.
+      if (!(err instanceof JobImportAbandonedError)) {
+        await this.#db.deleteFrom('jobs').where('id', '=', id).execute();
+      }
       throw err;
     }
     return { job: await this.get(req.owner, id), created: true, webhookSecret: secret };
+  }
+
+  /**
+   * Fail imports whose heartbeat is older than `jobs.importStaleSeconds`:
+   * their importing process died (or the upload stalled that long), so they
+   * would sit in `importing` forever. Their rows are removed and their
+   * Idempotency-Key released, so the same upload can simply be sent again.
+   * Run by the workers at start and every IMPORT_REAP_INTERVAL_MS. Returns
+   * the ids failed.
+   */
+  async failStaleImports(): Promise<string[]> {
+    const now = this.#now();
+    const stale = this.#jobs.importStaleSeconds;
+    const failed = await this.#db
+      .updateTable('jobs')
+      .set({
+        state: 'failed',
+        error: `import stopped: no progress for ${stale} s (the importing process died or the upload stalled); upload the list again`,
+        idempotency_key: null,
+        import_heartbeat_at: null,
+        finished_at: now,
+      })
+      .where('state', '=', 'importing')
+      .where((eb) =>
+        eb(eb.fn.coalesce('import_heartbeat_at', 'created_at'), '<', now - stale * 1000),
+      )
+      .returning('id')
+      .execute();
+    // Rows of failed jobs, including any a crash left between the two steps.
+    await this.#db
+      .deleteFrom('job_items')
+      .where('job_id', 'in', (eb) =>
+        eb.selectFrom('jobs').select('id').where('state', '=', 'failed'),
+      )
+      .execute();
+    return failed.map((f) => f.id);
+  }
+
+  /** The import's sign of life; throws when the job stopped importing meanwhile. */
+  async #beat(id: string): Promise<void> {
+    const r = await this.#db
+      .updateTable('jobs')
+      .set({ import_heartbeat_at: this.#now() })
+      .where('id', '=', id)
+      .where('state', '=', 'importing')
+      .executeTakeFirst();
+    if (r.numUpdatedRows === 0n) await this.#importInterrupted(id);
+  }
+
+  /**
+   * The job left `importing` while rows were still coming in: cancelled (its
+   * late rows are skipped too, and the job is kept) or failed as stale (the
+   * import is refused; create() then removes what it wrote).
+   */
+  async #importInterrupted(id: string, summary?: ImportSummary): Promise<void> {
+    const row = await this.#db
+      .selectFrom('jobs')
+      .select('state')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (row?.state === 'cancelled') {
+      if (!summary) return;
+      await this.#db
+        .updateTable('jobs')
+        .set({
+          columns: JSON.stringify(summary.columns),
+          email_column: summary.emailColumn,
+          total_items: summary.rows,
+          import_heartbeat_at: null,
+        })
+        .where('id', '=', id)
+        .execute();
+      await this.#db
+        .updateTable('job_items')
+        .set({ state: 'skipped', done_at: this.#now() })
+        .where('job_id', '=', id)
+        .where('state', '=', 'pending')
+        .execute();
+      return;
+    }
+    throw new JobImportAbandonedError(
+      `the import made no progress for ${this.#jobs.importStaleSeconds} s and was abandoned; upload the list again`,
+    );
   }
 
   /** The job with derived progress; JobNotFoundError for another owner's job. */

@@ -46,6 +46,12 @@ export interface JobsTable {
   webhook_lease_until: EpochMs | null;
   webhook_last_error: string | null;
   created_at: EpochMs;
+  /**
+   * While `importing`: last sign of life of the importing process (set at
+   * creation and every few seconds while rows arrive). A job whose heartbeat
+   * is older than `jobs.importStaleSeconds` lost its importer and is failed.
+   */
+  import_heartbeat_at: EpochMs | null;
   started_at: EpochMs | null;
   finished_at: EpochMs | null;
 }

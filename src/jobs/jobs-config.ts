@@ -12,6 +12,8 @@ export interface JobsConfig {
   leaseSeconds: number;
   pollIntervalMs: number;
   maxAttempts: number;
+  /** An `importing` job whose heartbeat is older than this is failed (its importer died). */
+  importStaleSeconds: number;
   webhookSecret: string | null;
   webhookAllowPrivate: boolean;
   webhookMaxAttempts: number;

@@ -11,6 +11,8 @@ import { dispatchDueWebhooks } from './webhook-dispatcher.js';
 
 /** How long `stop()` lets current batches finish before releasing them. */
 export const DEFAULT_STOP_GRACE_MS = 10_000;
+/** How often the workers look for imports whose importer died (also once at start). */
+export const IMPORT_REAP_INTERVAL_MS = 60_000;
 /** Job option entries cached per process (options never change after creation). */
 const MAX_CACHED_OPTIONS = 1000;
 
@@ -23,6 +25,8 @@ export interface StartWorkersOptions {
   log: JobLog;
   /** Claim loops; default `jobs.workers`. */
   loops?: number;
+  /** How often to fail stale imports; default IMPORT_REAP_INTERVAL_MS. */
+  importReapIntervalMs?: number;
   now?: () => number;
 }
 
@@ -77,6 +81,21 @@ export function startWorkers(o: StartWorkersOptions): JobWorkers {
     }
   };
 
+  // Imports whose process died stay `importing` forever unless someone
+  // fails them; every worker process checks at start and then periodically
+  // (the UPDATE … WHERE state = 'importing' lets only one process win each).
+  const reapImports = () => {
+    service.failStaleImports().then(
+      (ids) => {
+        if (ids.length > 0) o.log.warn({ jobs: ids }, 'failed stale imports (no progress)');
+      },
+      (err: unknown) => o.log.warn({ err }, 'checking for stale imports failed'),
+    );
+  };
+  reapImports();
+  const reaper = setInterval(reapImports, o.importReapIntervalMs ?? IMPORT_REAP_INTERVAL_MS);
+  reaper.unref();
+
   const host = hostname();
   const ids = Array.from({ length: o.loops ?? o.jobs.workers }, () => newWorkerId(host));
   const loops = ids.map((id) =>
@@ -99,6 +118,7 @@ export function startWorkers(o: StartWorkersOptions): JobWorkers {
     ids,
     stop(graceMs = DEFAULT_STOP_GRACE_MS) {
       stopped ??= (async () => {
+        clearInterval(reaper);
         stopping.abort();
         const grace = new AbortController();
         await Promise.race([all, sleep(graceMs, grace.signal)]);

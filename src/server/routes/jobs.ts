@@ -6,7 +6,12 @@ import type { JobService } from '../../jobs/job-service.js';
 import type { JobsConfig } from '../../jobs/jobs-config.js';
 import type { ExportStatus } from '../../jobs/job-export.js';
 import type { JobInput } from '../../jobs/job-import.js';
-import { JobInputError, JobLimitError, JobNotFoundError } from '../../jobs/job-errors.js';
+import {
+  JobImportAbandonedError,
+  JobInputError,
+  JobLimitError,
+  JobNotFoundError,
+} from '../../jobs/job-errors.js';
 import { ApiProblem } from '../api-problem.js';
 import { API_KEY_SECURITY, AUTHED_ERRORS, MAX_EMAIL_LENGTH } from '../schemas/common-schemas.js';
 import { ProblemSchema } from '../schemas/result-schema.js';
@@ -283,6 +288,8 @@ function asProblem(err: unknown): unknown {
   }
   if (err instanceof JobNotFoundError) return new ApiProblem(404, 'not-found', 'no such job');
   if (err instanceof JobLimitError) return new ApiProblem(413, 'payload-too-large', err.message);
-  if (err instanceof JobInputError) return new ApiProblem(400, 'invalid-request', err.message);
+  if (err instanceof JobInputError || err instanceof JobImportAbandonedError) {
+    return new ApiProblem(400, 'invalid-request', err.message);
+  }
   return err;
 }

@@ -51,6 +51,7 @@ export const migration002Jobs: StoreMigration = {
       .addColumn('webhook_lease_until', 'bigint')
       .addColumn('webhook_last_error', 'text')
       .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('import_heartbeat_at', 'bigint')
       .addColumn('started_at', 'bigint')
       .addColumn('finished_at', 'bigint')
       .execute();
