@@ -81,10 +81,15 @@ describe(
       await restartPostgres();
       const end = await waitForJobEnd(store, job.id, Date.now() + 180_000);
       const exitedEarly = worker.exitCode;
+      const workerStderr = (worker as ChildProcess & { stderrTail?: string }).stderrTail ?? '';
       await stopChild(worker, 'SIGTERM');
       worker = undefined;
 
-      assert.equal(exitedEarly, null, 'the worker survived the restart');
+      assert.equal(
+        exitedEarly,
+        null,
+        `the worker survived the restart; its stderr:\n${workerStderr}`,
+      );
       assert.equal(end, 'completed', `finished before restart: ${before}`);
       assert.ok(before < emails.length, `finished before restart: ${before}`);
       const { items } = await checkJobIntegrity(store, job.id);

@@ -75,6 +75,14 @@ export function openPostgres(options: PostgresOpenOptions): {
   // An idle client losing its connection (server restart) emits 'error' on
   // the pool; unhandled, it would crash the process. The next query reconnects.
   pool.on('error', () => {});
+  // A checked-out client (mid-query or mid-transaction) that loses its
+  // connection emits 'error' on itself, not on the pool; pg only listens while
+  // the client is idle. The query in flight rejects on its own and the caller
+  // retries, so the event carries nothing we need — but unhandled it kills the
+  // process (seen when PostgreSQL restarts under a running worker).
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, adapter: new PostgresStoreAdapter(), schema };
 }
