@@ -17,7 +17,8 @@
  * (and so does anything else running), so req/s moves with the machine's
  * load; server CPU per request is the steadier figure to compare changes by.
  * `--pipelining n` adds extra rows with n requests in flight per connection
- * (an upper bound, not how HTTP clients normally talk).
+ * (an upper bound, not how HTTP clients normally talk). `BENCH_PROF=<dir>`
+ * writes a V8 CPU profile of the server child into that directory.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -29,11 +30,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
 import { defaultConfig } from '../src/config.js';
 import { buildApp } from '../src/server/app.js';
 import { createKeyService } from '../src/server/keys/key-service.js';
-import { createLogger } from '../src/observability/logger.js';
+import { bufferedDestination, createLogger } from '../src/observability/logger.js';
 import { openStore } from '../src/store/open-store.js';
 import { startDnsServer } from '../test/world/dns-server.js';
 import { createTestVerifier } from '../test/server/fixtures/server-harness.js';
@@ -79,7 +79,8 @@ async function serve(): Promise<void> {
   const verifier = createTestVerifier(config);
   const logger = createLogger({
     level: 'info',
-    destination: pino.destination({ dest: '/dev/null', sync: false }),
+    // The service's own buffered destination, pointed at /dev/null.
+    destination: bufferedDestination('/dev/null'),
   });
   const app = await buildApp({ config, verifier, store, keyService, logger });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -124,7 +125,7 @@ async function run(): Promise<void> {
   const child = spawn(
     process.execPath,
     [
-      ...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+      ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
       '--import',
       'tsx',
       fileURLToPath(import.meta.url),
