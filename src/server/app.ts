@@ -162,12 +162,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return;
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!closing) return done();
     reply.header('connection', 'close');
-    throw new ApiProblem(503, 'service-unavailable', 'the server is shutting down', {
-      'retry-after': '1',
-    });
+    done(
+      new ApiProblem(503, 'service-unavailable', 'the server is shutting down', {
+        'retry-after': '1',
+      }),
+    );
   });
   await app.register(problemJsonPlugin);
   await app.register(ipBlockPlugin, { blocker, metrics });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import type { AuthResult, KeyService } from './keys/key-service.js';
 
 /**
@@ -11,6 +11,16 @@ export const DEFAULT_AUTH_CACHE_TTL_MS = 2_000;
 export const DEFAULT_AUTH_CACHE_ENTRIES = 10_000;
 
 type Success = Extract<AuthResult, { ok: true }>;
+
+/**
+ * SHA-256 as base64url. The one-shot crypto.hash (Node >= 20.12) is about
+ * three times cheaper than a Hash object for a short secret, and this runs on
+ * every authenticated request; older 20.x fall back to createHash.
+ */
+const sha256: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'base64url')
+    : (text) => crypto.createHash('sha256').update(text).digest('base64url');
 
 /**
  * Wraps a KeyService so that a hot key does not cost two database statements
@@ -52,7 +62,7 @@ export function withAuthCache(
     },
     async authenticate(secret) {
       if (typeof secret !== 'string') return inner.authenticate(secret);
-      const digest = createHash('sha256').update(secret).digest('base64url');
+      const digest = sha256(secret);
       const at = now();
       const hit = entries.get(digest);
       // `until` already includes the key's expiry and rotation grace, so a

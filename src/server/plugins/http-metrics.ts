@@ -12,7 +12,7 @@ export const UNMATCHED_ROUTE = 'unmatched';
 export const httpMetricsPlugin = fp(
   async (app: FastifyInstance, options: { metrics: MailvetMetrics }) => {
     const { httpRequests, httpDuration } = options.metrics;
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       const labels = {
         route: request.routeOptions.url ?? UNMATCHED_ROUTE,
         method: request.method,
@@ -20,6 +20,7 @@ export const httpMetricsPlugin = fp(
       };
       httpRequests.inc(labels);
       httpDuration.observe(labels, reply.elapsedTime / 1000);
+      done();
     });
   },
   { name: 'mailvet-http-metrics', fastify: '5.x' },

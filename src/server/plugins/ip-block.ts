@@ -14,12 +14,11 @@ import { clientIp } from '../request-context.js';
 export const ipBlockPlugin = fp(
   async (app: FastifyInstance, options: { blocker: IpBlocker; metrics: MailvetMetrics }) => {
     const { blocker, metrics } = options;
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', (request, _reply, done) => {
       const source = blocker.check(clientIp(request));
-      if (source !== null) {
-        metrics.ipBlocks.inc({ source });
-        throw new ApiProblem(403, 'ip-blocked', 'requests from this address are blocked');
-      }
+      if (source === null) return done();
+      metrics.ipBlocks.inc({ source });
+      done(new ApiProblem(403, 'ip-blocked', 'requests from this address are blocked'));
     });
     app.addHook('onClose', async () => blocker.stop());
   },

@@ -27,9 +27,9 @@ export function genRequestId(req: IncomingMessage): string {
  */
 export const requestIdPlugin = fp(
   async (app: FastifyInstance) => {
-    app.addHook('onSend', async (request, reply, payload) => {
+    app.addHook('onSend', (request, reply, payload, done) => {
       reply.header(REQUEST_ID_HEADER, request.id);
-      return payload;
+      done(null, payload);
     });
   },
   { name: 'mailvet-request-id', fastify: '5.x' },
