@@ -11,6 +11,7 @@ export const DEFAULT_MEMORY_CACHE_ENTRIES = 100_000;
  * (greylisted, timeout…) would otherwise pin a temporary state for the TTL.
  */
 export interface ResultCache {
+  /** The cached result, already marked `cached: true`; treat it as read-only. */
   get(email: string, smtp: boolean): Promise<VerificationResult | undefined>;
   set(email: string, smtp: boolean, result: VerificationResult): Promise<void>;
 }
@@ -27,6 +28,23 @@ export function resultCacheKey(email: string, smtp: boolean): string {
 
 function cacheable(result: VerificationResult): boolean {
   return !result.retryable;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/**
+ * The answer a cache hit gives, built once when the result is stored rather
+ * than copied per hit. Frozen, because every hit shares it — which also lets
+ * the reply reuse its JSON text (see sendResult).
+ */
+function cachedView(result: VerificationResult): VerificationResult {
+  return deepFreeze(structuredClone({ ...result, cached: true }));
 }
 
 /** Bounded LRU in process memory (a Map keeps insertion order; re-inserting refreshes it). */
@@ -52,7 +70,7 @@ export function createMemoryResultCache(
       if (!cacheable(result)) return;
       const key = `${smtp ? 1 : 0}\u0000${email}`;
       entries.delete(key);
-      entries.set(key, { until: now() + ttlMs, result });
+      entries.set(key, { until: now() + ttlMs, result: cachedView(result) });
       if (entries.size > maxEntries) {
         const oldest = entries.keys().next();
         if (!oldest.done) entries.delete(oldest.value);
@@ -73,7 +91,7 @@ export function createRedisResultCache(
       const text = await redis.get(prefix + resultCacheKey(email, smtp));
       if (text === null) return undefined;
       try {
-        return JSON.parse(text) as VerificationResult;
+        return { ...(JSON.parse(text) as VerificationResult), cached: true };
       } catch {
         return undefined;
       }

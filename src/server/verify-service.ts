@@ -73,7 +73,7 @@ export class VerifyService {
     try {
       const hit = await cache.get(email, smtp);
       this.#o.metrics.resultCache.inc({ result: hit ? 'hit' : 'miss' });
-      return hit ? { ...hit, cached: true } : undefined;
+      return hit;
     } catch (err) {
       this.#o.log.warn({ err }, 'result cache read failed');
       return undefined;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { maskEmail } from '../../observability/logger.js';
 import type { VerifyService } from '../verify-service.js';
+import { sendResult } from '../send-result.js';
 import { VerificationResultRef } from '../schemas/result-schema.js';
 import {
   API_KEY_SECURITY,
@@ -59,9 +60,10 @@ export async function verifyRoutes(
         response: { 200: VerificationResultRef, ...AUTHED_ERRORS },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       request.auditObject = maskEmail(request.body.email);
-      return service.verifyOne(request.apiKey!.id, request.body.email, request.body.options?.smtp);
+      const { email, options } = request.body;
+      return sendResult(reply, await service.verifyOne(request.apiKey!.id, email, options?.smtp));
     },
   );
 
@@ -76,14 +78,11 @@ export async function verifyRoutes(
         response: { 200: VerificationResultRef, ...AUTHED_ERRORS },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { email, smtp } = request.query;
       request.auditObject = maskEmail(email);
-      return service.verifyOne(
-        request.apiKey!.id,
-        email,
-        smtp === undefined ? undefined : smtp === 'true',
-      );
+      const useSmtp = smtp === undefined ? undefined : smtp === 'true';
+      return sendResult(reply, await service.verifyOne(request.apiKey!.id, email, useSmtp));
     },
   );
 
