@@ -20,10 +20,13 @@ export const RESULT_COLUMNS = [
   'mv_checked_at',
 ] as const;
 
+/** Names of the flags that are set (`disposable`, `role`, …), in contract order. */
+export function flagNames(r: VerificationResult): string[] {
+  return (Object.keys(r.flags) as (keyof typeof r.flags)[]).filter((k) => r.flags[k]);
+}
+
 export function resultRow(r: VerificationResult): string[] {
-  const flags = (Object.keys(r.flags) as (keyof typeof r.flags)[])
-    .filter((k) => r.flags[k])
-    .join('|');
+  const flags = flagNames(r).join('|');
   return [
     r.status,
     r.reason,

@@ -77,7 +77,7 @@ export function createVerifier(
     const route = await withinBudget(resolveRoute(address), started);
     if (route === BUDGET_SPENT) {
       // Slow DNS may not outlast the budget either: unknown/timeout, retryable.
-      const smtp = budgetSpentVerdict();
+      const smtp = timeoutVerdict(null);
       const v = classify({ syntaxValid: true, lists, route: null, smtp }, policy);
       return finish(input, address, syntaxInfo(address), lists, null, smtp, v, started);
     }
@@ -127,16 +127,11 @@ export function createVerifier(
     hosts: MailHost[],
     started: number,
   ): Promise<SmtpVerdict> {
-    const remaining = Math.max(1, timeoutMs - (now() - started));
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<SmtpVerdict>((resolve) => {
-      timer = setTimeout(() => resolve(timeoutVerdict(hosts)), remaining);
-    });
     const t0 = performance.now();
     try {
-      return await Promise.race([deps.prober!.probe({ address, hosts }), timeout]);
+      const verdict = await withinBudget(deps.prober!.probe({ address, hosts }), started);
+      return verdict === BUDGET_SPENT ? timeoutVerdict(hosts[0]?.exchange ?? null) : verdict;
     } finally {
-      clearTimeout(timer);
       publish('verifyStep', { step: 'smtp', seconds: (performance.now() - t0) / 1000 });
     }
   }
@@ -201,17 +196,16 @@ export function createVerifier(
 
 const BUDGET_SPENT = Symbol('budget spent');
 
-/** The budget ran out before DNS answered: SMTP was never reached. */
-function budgetSpentVerdict(): SmtpVerdict {
-  return { outcome: 'timeout', catchAll: null, provider: null, smtp: { ...NO_SMTP } };
-}
-
-function timeoutVerdict(hosts: MailHost[]): SmtpVerdict {
+/**
+ * The overall budget ran out: during DNS (`mxHost` null, SMTP never reached)
+ * or while probing `mxHost`.
+ */
+function timeoutVerdict(mxHost: string | null): SmtpVerdict {
   return {
     outcome: 'timeout',
     catchAll: null,
     provider: null,
-    smtp: { ...NO_SMTP, checked: true, mxHost: hosts[0]?.exchange ?? null },
+    smtp: mxHost === null ? { ...NO_SMTP } : { ...NO_SMTP, checked: true, mxHost },
   };
 }
 

@@ -1,18 +1,15 @@
 import type { VerificationResult } from '../../verify/result.js';
+import { flagNames } from '../../verify/result-row.js';
 import { printable } from './terminal-text.js';
 
 const COLUMNS: { title: string; get: (r: VerificationResult) => string }[] = [
   { title: 'EMAIL', get: (r) => r.email },
   { title: 'STATUS', get: (r) => r.status },
   { title: 'REASON', get: (r) => r.reason },
-  { title: 'FLAGS', get: (r) => flagList(r) },
+  { title: 'FLAGS', get: (r) => flagNames(r).join(',') },
   { title: 'MX', get: (r) => r.smtp.mxHost ?? r.dns.mx[0]?.exchange ?? '' },
   { title: 'SUGGESTION', get: (r) => r.suggestion ?? '' },
 ];
-
-function flagList(r: VerificationResult): string {
-  return (Object.keys(r.flags) as (keyof typeof r.flags)[]).filter((k) => r.flags[k]).join(',');
-}
 
 /** A readable fixed-width table of results, one row per address. */
 export function formatResultTable(results: VerificationResult[]): string {
