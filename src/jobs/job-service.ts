@@ -174,28 +174,32 @@ export class JobService {
   async failStaleImports(): Promise<string[]> {
     const now = this.#now();
     const stale = this.#jobs.importStaleSeconds;
-    const failed = await this.#db
-      .updateTable('jobs')
-      .set({
-        state: 'failed',
-        error: `import stopped: no progress for ${stale} s (the importing process died or the upload stalled); upload the list again`,
-        idempotency_key: null,
-        import_heartbeat_at: null,
-        finished_at: now,
-      })
-      .where('state', '=', 'importing')
-      .where((eb) =>
-        eb(eb.fn.coalesce('import_heartbeat_at', 'created_at'), '<', now - stale * 1000),
-      )
-      .returning('id')
-      .execute();
-    // Rows of failed jobs, including any a crash left between the two steps.
-    await this.#db
-      .deleteFrom('job_items')
-      .where('job_id', 'in', (eb) =>
-        eb.selectFrom('jobs').select('id').where('state', '=', 'failed'),
-      )
-      .execute();
+    // One transaction: whoever sees the job failed also sees its rows gone.
+    const failed = await this.#db.transaction().execute(async (trx) => {
+      const ids = await trx
+        .updateTable('jobs')
+        .set({
+          state: 'failed',
+          error: `import stopped: no progress for ${stale} s (the importing process died or the upload stalled); upload the list again`,
+          idempotency_key: null,
+          import_heartbeat_at: null,
+          finished_at: now,
+        })
+        .where('state', '=', 'importing')
+        .where((eb) =>
+          eb(eb.fn.coalesce('import_heartbeat_at', 'created_at'), '<', now - stale * 1000),
+        )
+        .returning('id')
+        .execute();
+      // Rows of every failed job, so rows left by an older failure go too.
+      await trx
+        .deleteFrom('job_items')
+        .where('job_id', 'in', (eb) =>
+          eb.selectFrom('jobs').select('id').where('state', '=', 'failed'),
+        )
+        .execute();
+      return ids;
+    });
     return failed.map((f) => f.id);
   }
 
