@@ -31,9 +31,16 @@ const SMTP_DOMAINS = 20;
 const SMTP_ADDRESSES = 2000;
 const SMTP_LATENCY_MS = 20;
 
-let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 const mb = (b: number) => `${(b / 1048576).toFixed(0)} MB`;
+let peakRss = 0;
+/** The V8 heap at the peak: tells JS data from native memory when RSS is high. */
+let peakAt = '';
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  if (m.rss <= peakRss) return;
+  peakRss = m.rss;
+  peakAt = `(V8 heap ${mb(m.heapUsed)} used of ${mb(m.heapTotal)})`;
+}, 50);
 const rate = (n: number, ms: number) =>
   `${Math.round((n / ms) * 1000).toLocaleString('en')} rows/s`;
 
@@ -79,6 +86,9 @@ async function importExport(dir: string): Promise<void> {
     input: { kind: 'csv', body: createReadStream(csvPath) },
   });
   const importMs = performance.now() - t;
+  const importPeak = peakRss;
+  const importPeakAt = peakAt;
+  peakRss = 0;
   t = performance.now();
   let exported = 0;
   const sink = createWriteStream(path.join(dir, 'out.csv'));
@@ -98,7 +108,9 @@ async function importExport(dir: string): Promise<void> {
   );
   console.log(`export: ${rate(exported - 1, exportMs)} (${(exportMs / 1000).toFixed(1)} s)`);
   console.log(`progress query (GET /v1/jobs/{id}): ${progressMs.toFixed(0)} ms`);
-  console.log(`RSS before import: ${mb(rssBefore)}; peak RSS: ${mb(peakRss)}`);
+  console.log(
+    `RSS before import: ${mb(rssBefore)}; peak RSS: import ${mb(importPeak)} ${importPeakAt}, export ${mb(peakRss)} ${peakAt}`,
+  );
   await store.close();
   await drop();
 }

@@ -31,11 +31,13 @@ export interface ImportSummary {
 /**
  * Rows per bulk insert, each one transaction. Large, because every commit
  * rewrites each claim-index page it touched, and a list's rows are spread
- * over thousands of domains (pages): 50,000 rows per commit writes about a
- * tenth of what 5,000 would. The batch is parsed before the insert starts,
- * so a slow upload never holds the database; ~15 MB of rows in memory.
+ * over thousands of domains (pages): 25,000 rows per commit writes a fifth
+ * of what 5,000 would. The batch is parsed before the insert starts, so a
+ * slow upload never holds the database. One batch is written while the next
+ * is parsed, so two are in memory (≈ 9 MB each); at 50,000 rows the import's
+ * peak RSS passed 300 MB on PostgreSQL for little gain in rate.
  */
-export const IMPORT_BATCH_ROWS = 50_000;
+export const IMPORT_BATCH_ROWS = 25_000;
 /** How often a running import proves it is alive (see JobsTable.import_heartbeat_at). */
 export const IMPORT_HEARTBEAT_MS = 5000;
 
@@ -123,6 +125,17 @@ export async function importItems(
   let itemNo = 0;
   let batch: BulkRow[] = [];
   let lastBeat = heartbeat.clock();
+  // One batch is written while the next is parsed, so the database and the
+  // parser work at the same time (≈ 1.3× the import rate on PostgreSQL);
+  // never more than one write in flight, so memory stays at two batches.
+  let writing: Promise<void> = Promise.resolve();
+  const write = async (rows: BulkRow[]) => {
+    await writing;
+    writing = insert(rows);
+    // Handled here so a failure while the next batch is parsed is not an
+    // unhandled rejection; it is still thrown by the next `await writing`.
+    writing.catch(() => {});
+  };
   const add = async (row: CsvRow) => {
     if (++itemNo > limits.maxRows) {
       throw new JobLimitError(`a job holds at most ${limits.maxRows} rows`);
@@ -131,20 +144,28 @@ export async function importItems(
     if (batch.length >= IMPORT_BATCH_ROWS) {
       const full = batch;
       batch = [];
-      await insert(full);
+      await write(full);
     }
     if (heartbeat.clock() - lastBeat >= IMPORT_HEARTBEAT_MS) {
       lastBeat = heartbeat.clock();
       await heartbeat.beat();
     }
   };
-  for (const row of head) await add(row);
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) break;
-    await add(next.value);
+  try {
+    for (const row of head) await add(row);
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      await add(next.value);
+    }
+    await write(batch);
+    await writing;
+  } catch (err) {
+    // The caller deletes the job's rows on failure: a write still in flight
+    // must have finished first, or its rows would land after the delete.
+    await writing.catch(() => {});
+    throw err;
   }
-  await insert(batch);
   if (itemNo >= REFRESH_STATISTICS_ROWS) await adapter?.refreshStatistics(db, 'job_items');
   await markDuplicates(db, jobId);
   return { columns: header, emailColumn, rows: itemNo };

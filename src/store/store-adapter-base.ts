@@ -10,6 +10,7 @@ export abstract class StoreAdapterBase implements StoreAdapter {
   readonly supportsMultipleConnections: boolean = false;
   readonly supportsTransactionalDdl: boolean = false;
   readonly supportsSharedAccess: boolean = false;
+  readonly supportsAlterConstraints: boolean = false;
   abstract addIncrementingId<TB extends string, C extends string>(
     table: CreateTableBuilder<TB, C>,
     column: string,

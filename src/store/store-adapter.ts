@@ -20,6 +20,11 @@ export interface StoreAdapter {
   /** Other processes on other machines can share this database. */
   readonly supportsSharedAccess: boolean;
   /**
+   * `ALTER TABLE` can drop constraints and change a column's type or
+   * collation (SQLite's can only add, rename and drop columns).
+   */
+  readonly supportsAlterConstraints: boolean;
+  /**
    * Add an auto-incrementing integer primary key column: SQLite needs the
    * exact type `integer primary key`, PostgreSQL an identity column.
    */
@@ -30,7 +35,7 @@ export interface StoreAdapter {
   /**
    * Insert `rows` (values in `columns` order) into `table` in one
    * transaction, by the fastest means the dialect has (a cached prepared
-   * multi-row statement on SQLite, UNNEST arrays on PostgreSQL). For imports
+   * multi-row statement on SQLite, `COPY FROM STDIN` on PostgreSQL). For imports
    * of many rows. `db` must be the store's own instance, not a transaction:
    * the rows commit on their own.
    */

@@ -6,6 +6,7 @@ import { JobService } from '../../src/jobs/job-service.js';
 import { createJobQueue } from '../../src/jobs/job-queue.js';
 import { IMPORT_BATCH_ROWS } from '../../src/jobs/job-import.js';
 import { portableBulkInsert, type BulkColumn } from '../../src/store/bulk-insert.js';
+import { JobLimitError } from '../../src/jobs/job-errors.js';
 import { fakeResult, testJobsConfig } from './fixtures.js';
 
 const COLUMNS: BulkColumn[] = [
@@ -34,6 +35,35 @@ forEachDialect('job import', (d) => {
     );
   });
 
+  it('bulkInsert stores every character of text values as given', async () => {
+    const store = await d.fresh();
+    // What COPY's text format (PostgreSQL) gives a meaning to, and more.
+    const nasty = [
+      'tab\there',
+      'line\nbreak',
+      'carriage\rreturn',
+      'back\\slash',
+      '\\N',
+      '\\.',
+      '\\',
+      '',
+      'ünïcödé ✉ 日本',
+      '"quoted", comma',
+      '\\t literal',
+    ];
+    const rows = nasty.map((v, i) => [v, '2026-01-01', 'risky', i]);
+    await store.adapter.bulkInsert(store.db, 'usage_daily', COLUMNS, rows);
+    const got = await store.db
+      .selectFrom('usage_daily')
+      .select(['key_id', 'count'])
+      .orderBy('count')
+      .execute();
+    assert.deepEqual(
+      got.map((r) => r.key_id),
+      nasty,
+    );
+  });
+
   it('a failed bulk insert leaves none of its rows behind', async () => {
     const store = await d.fresh();
     const rows = [
@@ -45,6 +75,33 @@ forEachDialect('job import', (d) => {
     assert.equal(n.length, 0);
     // The connection is usable afterwards (no transaction left open).
     await store.adapter.bulkInsert(store.db, 'usage_daily', COLUMNS, [rows[0]]);
+  });
+
+  it('an import that fails while a batch is being written leaves no rows', async () => {
+    const store = await d.open();
+    const maxRows = IMPORT_BATCH_ROWS + 5;
+    const service = new JobService({
+      db: store.db,
+      adapter: store.adapter,
+      jobs: testJobsConfig({ maxRows }),
+    });
+    // The first batch is handed to the database at row IMPORT_BATCH_ROWS; the
+    // limit is hit a few rows later, while that write is still running.
+    const emails = Array.from({ length: maxRows + 100 }, (_, i) => `u${i}@d${i % 7}.test`);
+    await assert.rejects(
+      service.create({ owner: 'in-flight', options: {}, input: { kind: 'emails', emails } }),
+      JobLimitError,
+    );
+    // Closing waits for every connection to be given back, so a write that
+    // outlived the failure has landed by now; a fresh instance then looks.
+    await store.close();
+    const reader = await d.open();
+    const orphans = await reader.db
+      .selectFrom('job_items')
+      .where('job_id', 'not in', (eb) => eb.selectFrom('jobs').select('id'))
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(orphans.n), 0);
   });
 
   it('imports over several batches; a duplicate across batches is verified once', async () => {

@@ -56,5 +56,38 @@ forEachDialect('migrations', (d) => {
     assert.equal(store.adapter.supportsSkipLocked, d.dialect === 'postgres');
     assert.equal(store.adapter.supportsMultipleConnections, d.dialect === 'postgres');
     assert.equal(store.adapter.supportsReturning, true);
+    assert.equal(store.adapter.supportsAlterConstraints, d.dialect === 'postgres');
+  });
+
+  it('003 drops the job_items foreign key where ALTER TABLE can, and reverts', async () => {
+    const store = await d.fresh();
+    // The foreign key, by what each dialect reports of it.
+    const hasForeignKey = async () =>
+      store.adapter.supportsAlterConstraints
+        ? (
+            await sql<{ n: number }>`select count(*)::int as n from pg_constraint
+              where conrelid = 'job_items'::regclass and contype = 'f'`.execute(store.db)
+          ).rows[0].n > 0
+        : (await sql`pragma foreign_key_list(job_items)`.execute(store.db)).rows.length > 0;
+    // SQLite keeps it (its check costs nothing measurable); PostgreSQL drops it.
+    assert.equal(await hasForeignKey(), !store.adapter.supportsAlterConstraints);
+    const migration = MIGRATIONS['003-job-items-import'];
+    await migration.down!(store.db, store.adapter);
+    assert.equal(await hasForeignKey(), true);
+    await migration.up(store.db, store.adapter);
+    assert.equal(await hasForeignKey(), !store.adapter.supportsAlterConstraints);
+    if (store.adapter.supportsAlterConstraints) {
+      const collations = await sql<{ column_name: string; collation_name: string | null }>`
+        select column_name, collation_name from information_schema.columns
+        where table_schema = current_schema() and table_name = 'job_items'
+          and column_name in ('job_id', 'domain') order by column_name`.execute(store.db);
+      assert.deepEqual(
+        collations.rows.map((r) => [r.column_name, r.collation_name]),
+        [
+          ['domain', 'C'],
+          ['job_id', 'C'],
+        ],
+      );
+    }
   });
 });

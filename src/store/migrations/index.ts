@@ -1,6 +1,7 @@
 import type { StoreMigration } from './store-migration.js';
 import { migration001Initial } from './001-initial.js';
 import { migration002Jobs } from './002-jobs.js';
+import { migration003JobItemsImport } from './003-job-items-import.js';
 
 /**
  * Every migration, by name, in the order they apply (kysely sorts names, so
@@ -13,4 +14,5 @@ import { migration002Jobs } from './002-jobs.js';
 export const MIGRATIONS: Readonly<Record<string, StoreMigration>> = Object.freeze({
   '001-initial': migration001Initial,
   '002-jobs': migration002Jobs,
+  '003-job-items-import': migration003JobItemsImport,
 });

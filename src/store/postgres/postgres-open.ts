@@ -84,5 +84,5 @@ export function openPostgres(options: PostgresOpenOptions): {
     client.on('error', () => {});
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, adapter: new PostgresStoreAdapter(), schema };
+  return { db, adapter: new PostgresStoreAdapter(pool), schema };
 }
