@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
-import { forEachDialect } from '../store/dialects.js';
+import pg from 'pg';
+import {
+  createDialectContext,
+  forEachDialect,
+  selectedDialects,
+  TEST_PG_URL,
+} from '../store/dialects.js';
 import { JobService } from '../../src/jobs/job-service.js';
 import { createJobQueue } from '../../src/jobs/job-queue.js';
 import { JobLimitError, JobNotFoundError, JobInputError } from '../../src/jobs/job-errors.js';
@@ -105,12 +111,12 @@ forEachDialect('job queue', (d) => {
     assert.equal((await service.get('t', job.id)).state, 'completed');
   });
 
-  it('gives up on an item whose leases keep expiring', async () => {
+  it('gives up on an item whose leases keep expiring, and on its duplicate', async () => {
     const { service, queue } = await setup();
     const { job } = await service.create({
       owner: 't',
       options: {},
-      input: { kind: 'emails', emails: ['p@a.test'] },
+      input: { kind: 'emails', emails: ['p@a.test', 'P@a.test'] },
     });
     for (let i = 0; i < 2; i++) {
       assert.ok(await queue.claim('w', 1, 1000, now()));
@@ -118,8 +124,15 @@ forEachDialect('job queue', (d) => {
       await queue.reapExpired(now(), 2);
     }
     const view = await service.get('t', job.id);
-    assert.equal(view.counts.error, 1);
+    assert.equal(view.counts.error, 2);
     assert.equal(view.counts.pending, 0);
+    const rows = JSON.parse(await collect(await service.export('t', job.id, 'json'))) as {
+      error: string | null;
+    }[];
+    assert.deepEqual(
+      rows.map((r) => r.error),
+      Array(2).fill('no result after 2 attempts (worker lost its lease)'),
+    );
   });
 
   it('verifies duplicates once and copies the result to them', async () => {
@@ -342,3 +355,51 @@ forEachDialect('job queue', (d) => {
     assert.deepEqual(await service.list('L'), []);
   });
 });
+
+if (selectedDialects().includes('postgres')) {
+  describe('job queue claims under contention [postgres]', () => {
+    const d = createDialectContext('postgres');
+
+    it('a claim that loses its head to another worker takes the next domain, not nothing', async () => {
+      const store = await d.open();
+      const service = new JobService({
+        db: store.db,
+        adapter: store.adapter,
+        jobs: testJobsConfig(),
+      });
+      const queue = createJobQueue(store.db, store.adapter);
+      const { job } = await service.create({
+        owner: 'race',
+        options: {},
+        input: { kind: 'emails', emails: ['a1@a.test', 'a2@a.test', 'b1@b.test', 'b2@b.test'] },
+      });
+      // Another worker's claim in progress: it holds the row locks of the
+      // domain every pick finds first (the same query the queue runs).
+      const other = new pg.Client({
+        connectionString: TEST_PG_URL,
+        options: `-c search_path=${d.storeOptions.schema}`,
+      });
+      await other.connect();
+      try {
+        const first = await other.query<{ domain: string }>(
+          `select domain from job_items where state = 'pending' and job_id = $1
+             and canonical_no is null and not_before <= $2 limit 1`,
+          [job.id, Date.now()],
+        );
+        const locked = first.rows[0].domain;
+        await other.query('begin');
+        await other.query(
+          'select item_no from job_items where job_id = $1 and domain = $2 for update',
+          [job.id, locked],
+        );
+        const batch = await queue.claim('w', 10, 60_000, Date.now());
+        assert.ok(batch, 'the claim gave up although another domain was free');
+        assert.notEqual(batch.domain, locked);
+        assert.equal(batch.items.length, 2);
+        await other.query('rollback');
+      } finally {
+        await other.end();
+      }
+    });
+  });
+}
