@@ -77,6 +77,9 @@ export async function* exportJob(
     if (page.length === 0) break;
     after = Number(page[page.length - 1].item_no);
     let chunk = '';
+    // CSV rows of the page, stringified in one call (a call per row rebuilt
+    // the stringifier's options each time).
+    const records: string[][] = [];
     for (const item of page) {
       const cells = JSON.parse(item.cells) as string[];
       const state = item.state === 'leased' ? 'pending' : item.state;
@@ -88,7 +91,7 @@ export async function* exportJob(
           : RESULT_COLUMNS.map(() => '');
         const extra = [String(item.item_no), state, ...result, item.error ?? ''];
         if (guard) for (const i of GUARDED_EXTRA) extra[i] = guardFormula(extra[i]);
-        chunk += stringify([[...padded, ...extra]]);
+        records.push([...padded, ...extra]);
       } else {
         const named: Record<string, string> = {};
         columns.forEach((c, i) => (named[c] = cells[i] ?? ''));
@@ -100,7 +103,7 @@ export async function* exportJob(
         first = false;
       }
     }
-    yield chunk;
+    yield format === 'csv' ? stringify(records) : chunk;
     if (page.length < EXPORT_PAGE_ROWS) break;
   }
   if (format === 'json') yield '\n]\n';

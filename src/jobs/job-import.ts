@@ -3,7 +3,7 @@ import type { Database, EpochMs } from '../store/schema.js';
 import type { StoreAdapter } from '../store/store-adapter.js';
 import { portableBulkInsert, type BulkColumn, type BulkRow } from '../store/bulk-insert.js';
 import { chooseEmailColumn } from '../csv/email-column.js';
-import { csvRows, type CsvRow } from './csv-rows.js';
+import { CSV_CHUNK_ROWS, csvRowChunks, type CsvRow } from './csv-rows.js';
 import { JobInputError, JobLimitError } from './job-errors.js';
 
 /** Where a job's addresses come from. */
@@ -85,28 +85,33 @@ export async function importItems(
   now: EpochMs,
   heartbeat: ImportHeartbeat = { clock: () => now, beat: async () => {} },
 ): Promise<ImportSummary> {
-  const rows: AsyncIterable<CsvRow> =
+  const source = (
     input.kind === 'csv'
-      ? csvRows(input.body, limits.maxUploadBytes)
-      : (async function* () {
-          yield { cells: ['email'] };
-          for (const e of input.emails) yield { cells: [e] };
-        })();
-  const iterator = rows[Symbol.asyncIterator]();
+      ? csvRowChunks(input.body, limits.maxUploadBytes)
+      : emailChunks(input.emails)
+  )[Symbol.asyncIterator]();
+  let chunk: CsvRow[] = [];
+  let at = 0;
+  /** Make chunk[at] the next row: false at the end. Awaits once per chunk, not per row. */
+  const refill = async (): Promise<boolean> => {
+    while (at >= chunk.length) {
+      const next = await source.next();
+      if (next.done) return false;
+      chunk = next.value;
+      at = 0;
+    }
+    return true;
+  };
 
   // Header, then a sample to guess the column from.
   let header: string[] | undefined;
   while (!header) {
-    const first = await iterator.next();
-    if (first.done) throw new JobInputError('the CSV is empty: a header row is required');
-    if ('cells' in first.value) header = first.value.cells;
+    if (!(await refill())) throw new JobInputError('the CSV is empty: a header row is required');
+    const first = chunk[at++]!;
+    if ('cells' in first) header = first.cells;
   }
   const head: CsvRow[] = [];
-  while (head.length < SAMPLE_ROWS) {
-    const next = await iterator.next();
-    if (next.done) break;
-    head.push(next.value);
-  }
+  while (head.length < SAMPLE_ROWS && (await refill())) head.push(chunk[at++]!);
   const sample = head.flatMap((r) => ('cells' in r ? [r.cells] : []));
   const wanted = input.kind === 'csv' ? input.column : undefined;
   const emailColumn = chooseEmailColumn(header, sample, wanted);
@@ -136,27 +141,34 @@ export async function importItems(
     // unhandled rejection; it is still thrown by the next `await writing`.
     writing.catch(() => {});
   };
-  const add = async (row: CsvRow) => {
+  /** Add one row; resolves at once unless a batch is due or a heartbeat is. */
+  const add = (row: CsvRow): Promise<void> | undefined => {
     if (++itemNo > limits.maxRows) {
       throw new JobLimitError(`a job holds at most ${limits.maxRows} rows`);
     }
     batch.push(toItem(jobId, itemNo, row, emailColumn, now));
-    if (batch.length >= IMPORT_BATCH_ROWS) {
-      const full = batch;
+    const full = batch.length >= IMPORT_BATCH_ROWS;
+    const beat = heartbeat.clock() - lastBeat >= IMPORT_HEARTBEAT_MS;
+    return full || beat ? flushAndBeat(full, beat) : undefined;
+  };
+  const flushAndBeat = async (full: boolean, beat: boolean) => {
+    if (full) {
+      const rows = batch;
       batch = [];
-      await write(full);
+      await write(rows);
     }
-    if (heartbeat.clock() - lastBeat >= IMPORT_HEARTBEAT_MS) {
+    if (beat) {
       lastBeat = heartbeat.clock();
       await heartbeat.beat();
     }
   };
   try {
     for (const row of head) await add(row);
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) break;
-      await add(next.value);
+    while (await refill()) {
+      while (at < chunk.length) {
+        const pending = add(chunk[at++]!);
+        if (pending) await pending;
+      }
     }
     await write(batch);
     await writing;
@@ -169,6 +181,14 @@ export async function importItems(
   if (itemNo >= REFRESH_STATISTICS_ROWS) await adapter?.refreshStatistics(db, 'job_items');
   await markDuplicates(db, jobId);
   return { columns: header, emailColumn, rows: itemNo };
+}
+
+/** A JSON list of addresses as rows under an `email` header, in chunks like csvRowChunks. */
+async function* emailChunks(emails: readonly string[]): AsyncGenerator<CsvRow[]> {
+  yield [{ cells: ['email'] }];
+  for (let at = 0; at < emails.length; at += CSV_CHUNK_ROWS) {
+    yield emails.slice(at, at + CSV_CHUNK_ROWS).map((e) => ({ cells: [e] }));
+  }
 }
 
 /** The import transaction (0, 1, …) that writes item `itemNo` (1-based). */
