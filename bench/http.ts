@@ -6,7 +6,7 @@
  * SQLite store, key auth, per-key rate limit, audit rows + log lines,
  * metrics. Prints a markdown table.
  *
- *   npx tsx bench/http.ts [--duration 10] [--connections 32] [--only verify]
+ *   npm run bench -- http [--duration 10] [--connections 32] [--only verify]
  *                         [--pipelining 4]
  *
  * The key's rate policy is set high so the limiter is exercised but never
@@ -126,8 +126,8 @@ async function run(): Promise<void> {
     process.execPath,
     [
       ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
-      '--import',
-      'tsx',
+      // Compiled by scripts/bench.sh: run the child as plain JavaScript too.
+      ...(import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : []),
       fileURLToPath(import.meta.url),
       '--serve',
     ],

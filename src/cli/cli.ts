@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { MailvetError } from '../errors.js';
+import { PACKAGE_VERSION } from '../package-version.js';
 import { processIo, UsageError, type CliIo } from './cli-io.js';
 import { checkCommand } from './commands/check.js';
 import { bulkCommand } from './commands/bulk.js';
@@ -16,7 +17,7 @@ export function buildCli(io: CliIo): Command {
     .description(
       'Email verification: syntax, DNS/MX, SMTP probing, lists, bulk jobs and an HTTP service',
     )
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(PACKAGE_VERSION)
     .showHelpAfterError()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),

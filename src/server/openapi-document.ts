@@ -1,11 +1,4 @@
-import { readFileSync } from 'node:fs';
-
-/** The package version, read once (same relative path from src/server and dist/server). */
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  }
-).version;
+import { PACKAGE_VERSION as VERSION } from '../package-version.js';
 
 /** The static part of the OpenAPI document; @fastify/swagger adds paths from route schemas. */
 export function openApiDocument() {
