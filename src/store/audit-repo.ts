@@ -1,5 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AuditLogTable, Database, EpochMs } from './schema.js';
+import type { StoreAdapter } from './store-adapter.js';
+import type { BulkColumn, BulkRow } from './bulk-insert.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** One audit record. Never holds a key or a raw address (callers mask them). */
@@ -52,15 +54,38 @@ export interface AuditRepo {
   prune(days: number, now: EpochMs): Promise<number>;
 }
 
-export function createAuditRepo(db: Kysely<Database>): AuditRepo {
+/** audit_log columns a bulk insert writes (the id is generated), in toBulkRow order. */
+const AUDIT_COLUMNS: readonly BulkColumn[] = [
+  { name: 'at', type: 'bigint' },
+  { name: 'request_id', type: 'text' },
+  { name: 'key_id', type: 'text' },
+  { name: 'ip', type: 'text' },
+  { name: 'method', type: 'text' },
+  { name: 'route', type: 'text' },
+  { name: 'status', type: 'integer' },
+  { name: 'latency_ms', type: 'integer' },
+  { name: 'action', type: 'text' },
+  { name: 'object', type: 'text' },
+  { name: 'detail', type: 'text' },
+];
+
+/**
+ * Batches (one per flush of the server's request buffer) go through the
+ * adapter's bulkInsert — a cached prepared statement on SQLite, COPY on
+ * PostgreSQL — instead of a kysely INSERT compiled per batch, which cost the
+ * HTTP service measurable CPU per request.
+ */
+export function createAuditRepo(
+  db: Kysely<Database>,
+  adapter: Pick<StoreAdapter, 'bulkInsert'>,
+): AuditRepo {
   return {
     async insert(entry) {
       await db.insertInto('audit_log').values(toRow(entry)).execute();
     },
 
     async insertMany(entries) {
-      if (entries.length === 0) return;
-      await db.insertInto('audit_log').values(entries.map(toRow)).execute();
+      await adapter.bulkInsert(db, 'audit_log', AUDIT_COLUMNS, entries.map(toBulkRow));
     },
 
     async query(q = {}) {
@@ -119,6 +144,24 @@ function toRow(e: NewAuditEntry) {
     object: e.object ?? null,
     detail: e.detail == null ? null : JSON.stringify(e.detail),
   };
+}
+
+/** toRow's values in AUDIT_COLUMNS order. */
+function toBulkRow(e: NewAuditEntry): BulkRow {
+  const r = toRow(e);
+  return [
+    r.at,
+    r.request_id,
+    r.key_id,
+    r.ip,
+    r.method,
+    r.route,
+    r.status,
+    r.latency_ms,
+    r.action,
+    r.object,
+    r.detail,
+  ];
 }
 
 function fromRow(row: Selectable<AuditLogTable>): AuditEntry {

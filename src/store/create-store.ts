@@ -25,7 +25,7 @@ export function createStore(db: Kysely<Database>, adapter: StoreAdapter, schema?
     db,
     adapter,
     keys: createKeysRepo(db),
-    audit: createAuditRepo(db),
+    audit: createAuditRepo(db, adapter),
     ipBlocks: createIpBlockRepo(db),
     usage: createUsageRepo(db),
     async ping() {
