@@ -7,7 +7,11 @@
  * metrics. Prints a markdown table.
  *
  *   npm run bench -- http [--duration 10] [--connections 32] [--only verify]
- *                         [--pipelining 4]
+ *                         [--pipelining 4] [--no-reference]
+ *
+ * After mailvet, the same cases run against bare fastify answering with the
+ * same bytes (`--no-reference` skips it): the ceiling of this machine and
+ * load generator, to read mailvet's own figures against.
  *
  * The key's rate policy is set high so the limiter is exercised but never
  * refuses. Log lines go to /dev/null (formatting them is still paid for).
@@ -30,6 +34,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import Fastify from 'fastify';
 import { defaultConfig } from '../src/config.js';
 import { buildApp } from '../src/server/app.js';
 import { createKeyService } from '../src/server/keys/key-service.js';
@@ -107,6 +112,69 @@ async function serve(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
 }
 
+/**
+ * Reference mode: bare fastify (no logger, hooks, auth, limits, audit or
+ * metrics) answering the same two routes with the same bytes — the ceiling
+ * this machine and load generator allow, so mailvet's figures can be read
+ * against it. The first stdin line is the cached verify response body.
+ */
+async function serveBare(): Promise<void> {
+  const input = createInterface({ input: process.stdin });
+  const lines = input[Symbol.asyncIterator]();
+  const body = String((await lines.next()).value);
+  const app = Fastify();
+  app.post('/v1/verify', (request, reply) => {
+    // Touch the parsed body as the real route does.
+    if (typeof (request.body as { email?: unknown }).email !== 'string') reply.code(400);
+    reply.type('application/json; charset=utf-8').send(body);
+  });
+  app.get('/health/live', (_request, reply) => reply.send({ status: 'ok' }));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${port}`, key: '' }) + '\n');
+  for await (const line of lines) {
+    if (line === CPU_QUERY) process.stdout.write(JSON.stringify(process.cpuUsage()) + '\n');
+  }
+  await app.close();
+}
+
+/** A server child (`--serve` or `--bare`) and the means to read its CPU time. */
+async function startChild(mode: '--serve' | '--bare', firstLine?: string) {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+      // Compiled by scripts/bench.sh: run the child as plain JavaScript too.
+      ...(import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : []),
+      fileURLToPath(import.meta.url),
+      mode,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  if (firstLine !== undefined) child.stdin!.write(firstLine + '\n');
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const nextLine = async (): Promise<string> => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error('the server child exited');
+    return value;
+  };
+  const { url, key } = JSON.parse(await nextLine()) as { url: string; key: string };
+  return {
+    url,
+    key,
+    async cpu(): Promise<number> {
+      child.stdin!.write(CPU_QUERY + '\n');
+      const { user, system } = JSON.parse(await nextLine()) as NodeJS.CpuUsage;
+      return user + system;
+    },
+    async stop(): Promise<void> {
+      child.stdin!.end();
+      await once(child, 'exit');
+    },
+  };
+}
+
 async function run(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -114,6 +182,7 @@ async function run(): Promise<void> {
       connections: { type: 'string' },
       only: { type: 'string' },
       pipelining: { type: 'string' },
+      'no-reference': { type: 'boolean' },
     },
   });
   const duration = Number(values.duration ?? DEFAULT_DURATION_S);
@@ -122,65 +191,57 @@ async function run(): Promise<void> {
   const load = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
-      // Compiled by scripts/bench.sh: run the child as plain JavaScript too.
-      ...(import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : []),
-      fileURLToPath(import.meta.url),
-      '--serve',
-    ],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const nextLine = async (): Promise<string> => {
-    const { value, done } = await lines.next();
-    if (done) throw new Error('the server child exited');
-    return value;
-  };
-  const { url, key } = JSON.parse(await nextLine()) as { url: string; key: string };
-  const serverCpu = async (): Promise<number> => {
-    child.stdin!.write(CPU_QUERY + '\n');
-    const { user, system } = JSON.parse(await nextLine()) as NodeJS.CpuUsage;
-    return user + system;
-  };
   const ownCpu = (): number => {
     const { user, system } = process.cpuUsage();
     return user + system;
   };
-  const cases = [
-    {
-      name: 'POST /v1/verify (cached)',
-      opts: {
-        url: `${url}/v1/verify`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ email: CACHED_ADDRESS }),
-      },
-    },
-    { name: 'GET /health/live', opts: { url: `${url}/health/live` } },
-  ];
   const rows: string[] = [];
-  const depths = pipelining > 1 ? [1, pipelining] : [1];
-  for (const c of cases.filter((k) => !values.only || k.name.includes(values.only!))) {
-    for (const depth of depths) {
-      const opts = { ...c.opts, connections, pipelining: depth };
-      await autocannon({ ...opts, duration: WARMUP_S });
-      const [server0, own0] = [await serverCpu(), ownCpu()];
-      const r = await autocannon({ ...opts, duration });
-      const [server1, own1] = [await serverCpu(), ownCpu()];
-      const perRequest = (us: number) => (us / Math.max(1, r.requests.total)).toFixed(0);
-      const name = depth > 1 ? `${c.name}, pipelining ${depth} (extra)` : c.name;
-      rows.push(
-        `| ${name} | ${Math.round(r.requests.average).toLocaleString('en')} | ${r.latency.p50} | ${r.latency.p99} | ${perRequest(server1 - server0)} | ${perRequest(own1 - own0)} | ${r.requests.total.toLocaleString('en')} | ${r.non2xx + r.errors} |`,
-      );
+  /** Measure both cases against one server child; rows are labelled with `label`. */
+  const measure = async (server: Awaited<ReturnType<typeof startChild>>, label: string) => {
+    const cases = [
+      {
+        name: 'POST /v1/verify (cached)',
+        opts: {
+          url: `${server.url}/v1/verify`,
+          method: 'POST',
+          headers: { authorization: `Bearer ${server.key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ email: CACHED_ADDRESS }),
+        },
+      },
+      { name: 'GET /health/live', opts: { url: `${server.url}/health/live` } },
+    ];
+    const depths = pipelining > 1 ? [1, pipelining] : [1];
+    for (const c of cases.filter((k) => !values.only || k.name.includes(values.only!))) {
+      for (const depth of depths) {
+        const opts = { ...c.opts, connections, pipelining: depth };
+        await autocannon({ ...opts, duration: WARMUP_S });
+        const [server0, own0] = [await server.cpu(), ownCpu()];
+        const r = await autocannon({ ...opts, duration });
+        const [server1, own1] = [await server.cpu(), ownCpu()];
+        const perRequest = (us: number) => (us / Math.max(1, r.requests.total)).toFixed(0);
+        const name = `${label}${c.name}${depth > 1 ? `, pipelining ${depth} (extra)` : ''}`;
+        rows.push(
+          `| ${name} | ${Math.round(r.requests.average).toLocaleString('en')} | ${r.latency.p50} | ${r.latency.p99} | ${perRequest(server1 - server0)} | ${perRequest(own1 - own0)} | ${r.requests.total.toLocaleString('en')} | ${r.non2xx + r.errors} |`,
+        );
+      }
     }
+  };
+
+  const mailvet = await startChild('--serve');
+  const cachedBody = await (
+    await fetch(`${mailvet.url}/v1/verify`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${mailvet.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: CACHED_ADDRESS }),
+    })
+  ).text();
+  await measure(mailvet, '');
+  await mailvet.stop();
+  if (!values['no-reference']) {
+    const bare = await startChild('--bare', cachedBody);
+    await measure(bare, 'reference, bare fastify: ');
+    await bare.stop();
   }
-  child.stdin!.end();
-  await once(child, 'exit');
   console.log(
     `\nHTTP benchmark: ${connections} connections, ${duration} s per case (after ${WARMUP_S} s warm-up), node ${process.version}, load average before start ${load}\n`,
   );
@@ -192,4 +253,5 @@ async function run(): Promise<void> {
 }
 
 if (process.argv.includes('--serve')) await serve();
+else if (process.argv.includes('--bare')) await serveBare();
 else await run();
