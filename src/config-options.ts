@@ -428,6 +428,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'MAILVET_JOBS_WEBHOOK_TIMEOUT_MS',
     type: int(100, 120_000),
     default: 10_000,
-    doc: 'Time allowed for one webhook delivery.',
+    doc: 'Total deadline for one webhook delivery: DNS lookup, connect, sending the body and reading the answer. A receiver that answers slowly (even one byte at a time) fails the attempt when it passes.',
   },
 ];

@@ -22,6 +22,10 @@ export type DeliveryOutcome = { ok: true; status: number } | { ok: false; error:
  * POST one webhook. The address is checked where the connection is made (a
  * `lookup` hook), so a receiver whose DNS changed to a private address after
  * the job was created is still refused. Any 2xx counts as delivered.
+ *
+ * `timeoutMs` is a total deadline for the whole delivery (DNS lookup, connect,
+ * sending the body and reading the response), not an idle timeout: a receiver
+ * that answers one byte at a time still fails when the deadline passes.
  */
 export function deliverWebhook(d: WebhookDelivery): Promise<DeliveryOutcome> {
   const url = new URL(d.url);
@@ -36,12 +40,18 @@ export function deliverWebhook(d: WebhookDelivery): Promise<DeliveryOutcome> {
   };
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
+    let settled = false;
+    const settle = (outcome: DeliveryOutcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      resolve(outcome);
+    };
     const req = client.request(
       url,
       {
         method: 'POST',
         lookup,
-        timeout: d.timeoutMs,
         headers: {
           'content-type': 'application/json',
           'content-length': String(Buffer.byteLength(d.body)),
@@ -57,7 +67,7 @@ export function deliverWebhook(d: WebhookDelivery): Promise<DeliveryOutcome> {
         });
         res.on('close', () => {
           const status = res.statusCode ?? 0;
-          resolve(
+          settle(
             status >= 200 && status < 300
               ? { ok: true, status }
               : { ok: false, error: `receiver answered HTTP ${status}` },
@@ -65,8 +75,11 @@ export function deliverWebhook(d: WebhookDelivery): Promise<DeliveryOutcome> {
         });
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${d.timeoutMs} ms`)));
-    req.on('error', (err) => resolve({ ok: false, error: err.message }));
+    const deadline = setTimeout(() => {
+      settle({ ok: false, error: `delivery not complete within ${d.timeoutMs} ms` });
+      req.destroy();
+    }, d.timeoutMs);
+    req.on('error', (err) => settle({ ok: false, error: err.message }));
     req.end(d.body);
   });
 }
