@@ -40,3 +40,15 @@ export class ClosedError extends MailvetError {
     this.name = 'ClosedError';
   }
 }
+
+/**
+ * The database could not be reached or used when the store was opened (server
+ * down, wrong host or credentials). The message names the target without any
+ * password; the CLI prints it as one line and exits 1.
+ */
+export class StoreUnavailableError extends MailvetError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('MV_ERR_STORE_UNAVAILABLE', message, 503, options);
+    this.name = 'StoreUnavailableError';
+  }
+}

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { MailvetError } from '../errors.js';
+import { MailvetError, StoreUnavailableError } from '../errors.js';
 import { PACKAGE_VERSION } from '../package-version.js';
 import { processIo, UsageError, type CliIo } from './cli-io.js';
 import { checkCommand } from './commands/check.js';
@@ -42,8 +42,8 @@ function overrideExits(cmd: Command, output: ReturnType<Command['configureOutput
 
 /**
  * Run the CLI and return the exit code: 0 success, 1 a command reported
- * failure, 2 bad usage or configuration. Never lets an exception escape as a
- * stack trace for expected problems.
+ * failure (or the database did not answer), 2 bad usage or configuration.
+ * Never lets an exception escape as a stack trace for expected problems.
  */
 export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
   const program = buildCli(io);
@@ -58,20 +58,23 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
         ? 0
         : 2;
     }
-    if (
-      err instanceof UsageError ||
-      (err instanceof MailvetError && err.statusCode < 500) ||
-      isConfigError(err)
-    ) {
+    const expected = expectedFailureExitCode(err);
+    if (expected !== undefined) {
       // Messages quote input (file names, CSV headers, addresses): escaped for the terminal.
       io.stderr.write(`mailvet: ${printableMessage((err as Error).message)}\n`);
-      return 2;
+      return expected;
     }
     io.stderr.write(`mailvet: ${printableMessage((err as Error)?.stack ?? String(err))}\n`);
     return 1;
   }
 }
 
-function isConfigError(err: unknown): boolean {
-  return err instanceof MailvetError && err.code === 'MV_ERR_CONFIG';
+/** Exit code of a failure reported as its one-line message; undefined: a bug, shown with its stack. */
+function expectedFailureExitCode(err: unknown): number | undefined {
+  if (err instanceof UsageError) return 2;
+  if (err instanceof StoreUnavailableError) return 1;
+  if (err instanceof MailvetError && (err.statusCode < 500 || err.code === 'MV_ERR_CONFIG')) {
+    return 2;
+  }
+  return undefined;
 }

@@ -26,12 +26,14 @@ export function openSqlite(options: SqliteOpenOptions): {
   }
   let database: BetterSqlite3.Database;
   try {
-    mkdirSync(path.dirname(options.file), { recursive: true });
+    makeDirectory(path.dirname(options.file));
     database = new BetterSqlite3(options.file, { timeout: busyTimeoutMs });
   } catch (cause) {
-    throw new ConfigError(`cannot open SQLite database ${options.file}: ${String(cause)}`, {
-      cause,
-    });
+    throw new ConfigError(
+      `cannot open SQLite database ${options.file}: ${(cause as Error).message} ` +
+        '(MAILVET_DATA_DIR / --data-dir must be a directory mailvet can create and write)',
+      { cause },
+    );
   }
   // WAL: readers (API) never wait for the writer (workers). busy_timeout:
   // several processes on one file wait for each other instead of failing.
@@ -44,4 +46,23 @@ export function openSqlite(options: SqliteOpenOptions): {
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return { db, adapter: new SqliteStoreAdapter(database) };
+}
+
+/**
+ * `mkdir -p` that gives up: Node's `{ recursive: true }` spins forever (100 %
+ * CPU) when a directory exists but refuses a child with ENOENT, as /proc does.
+ * Here a child still missing after its parent was made is an error.
+ */
+function makeDirectory(dir: string, retry = true): void {
+  try {
+    mkdirSync(dir);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    const parent = path.dirname(dir);
+    if (code !== 'ENOENT' || !retry || parent === dir) throw err;
+    makeDirectory(parent);
+  }
+  makeDirectory(dir, false);
 }
