@@ -339,6 +339,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Redis URL; when set, rate limits and result caches are shared by every instance.',
   },
   {
+    path: 'redisKeyPrefix',
+    env: 'MAILVET_REDIS_KEY_PREFIX',
+    type: str,
+    default: 'mailvet',
+    doc: 'Prefix of every Redis key mailvet writes (rate limits, auth-failure counts, result cache). Instances with the same prefix share allowances and cached results; give each deployment sharing one Redis its own.',
+  },
+  {
     path: 'logLevel',
     env: 'MAILVET_LOG_LEVEL',
     type: { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },

@@ -62,5 +62,6 @@ export interface MailvetConfig {
     databaseUrl: string | null; // DATABASE_URL → PostgreSQL
   };
   redisUrl: string | null; // REDIS_URL
+  redisKeyPrefix: string; // MAILVET_REDIS_KEY_PREFIX, default mailvet
   logLevel: string; // MAILVET_LOG_LEVEL
 }

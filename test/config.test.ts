@@ -67,6 +67,19 @@ test('bad values stop start-up with a message naming the option and source', () 
   );
 });
 
+test('MAILVET_REDIS_KEY_PREFIX sets the prefix of Redis keys', () => {
+  assert.equal(defaultConfig().redisKeyPrefix, 'mailvet');
+  const env = { MAILVET_REDIS_KEY_PREFIX: 'mailvet-staging' };
+  assert.equal(loadConfig({ env }).redisKeyPrefix, 'mailvet-staging');
+  const f = file({ redisKeyPrefix: 'from-file' });
+  assert.equal(loadConfig({ env: {}, file: f }).redisKeyPrefix, 'from-file');
+  assert.equal(loadConfig({ env, file: f }).redisKeyPrefix, 'mailvet-staging');
+  assert.throws(
+    () => loadConfig({ env: { MAILVET_REDIS_KEY_PREFIX: 'a\nb' } }),
+    /redisKeyPrefix.*MAILVET_REDIS_KEY_PREFIX.*control characters/,
+  );
+});
+
 test('booleans accept the usual spellings', () => {
   assert.equal(loadConfig({ env: { MAILVET_SMTP: 'off' } }).smtp.enabled, false);
   assert.equal(loadConfig({ env: { MAILVET_SMTP: 'YES' } }).smtp.enabled, true);

@@ -18,7 +18,7 @@ import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { auditPlugin } from './plugins/audit.js';
 import { httpMetricsPlugin } from './plugins/http-metrics.js';
 import { IpBlocker } from './ip-blocker.js';
-import { RateLimiterFactory, DEFAULT_REDIS_KEY_PREFIX } from './rate-limiter-factory.js';
+import { RateLimiterFactory } from './rate-limiter-factory.js';
 import {
   createMemoryResultCache,
   createRedisResultCache,
@@ -51,7 +51,7 @@ export interface BuildAppOptions {
   keyService: KeyService;
   /** Shared rate limits, auth-failure counts and result cache across instances. */
   redis?: Redis | null;
-  /** Prefix of every Redis key this app writes (tests isolate runs with it). */
+  /** Prefix of every Redis key this app writes; default `config.redisKeyPrefix` (tests isolate runs with it). */
   redisKeyPrefix?: string;
   logger?: Logger;
   /** Own registry by default; pass one to read it from outside (tests, bench). */
@@ -93,7 +93,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const metrics = options.metrics ?? createMetrics();
   const ownsMetrics = options.metrics === undefined;
-  const prefix = options.redisKeyPrefix ?? DEFAULT_REDIS_KEY_PREFIX;
+  const prefix = options.redisKeyPrefix ?? config.redisKeyPrefix;
 
   const fastifyOptions: FastifyServerOptions = {
     loggerInstance: logger,

@@ -5,9 +5,6 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 
-/** Prefix of every Redis key mailvet's limiters write; instances sharing it share allowances. */
-export const DEFAULT_REDIS_KEY_PREFIX = 'mailvet';
-
 export interface LimiterSpec {
   /** Distinguishes limiters (`rate:600/60`, `authfail`). */
   name: string;
@@ -26,7 +23,8 @@ export class RateLimiterFactory {
   readonly #prefix: string;
   readonly #cache = new Map<string, RateLimiterAbstract>();
 
-  constructor(redis: Redis | null, keyPrefix = DEFAULT_REDIS_KEY_PREFIX) {
+  /** `keyPrefix` (config `redisKeyPrefix`) starts every Redis key; instances sharing it share allowances. */
+  constructor(redis: Redis | null, keyPrefix: string) {
     this.#redis = redis;
     this.#prefix = keyPrefix;
   }

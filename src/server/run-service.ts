@@ -14,7 +14,7 @@ const REDIS_MAX_RETRIES_PER_REQUEST = 2;
 export interface RunServiceOptions {
   /** Engine factory; default: the configured engine (createDefaultVerifier). */
   createVerifier?: (config: MailvetConfig) => Verifier | Promise<Verifier>;
-  /** Prefix of this deployment's Redis keys (isolates test runs). */
+  /** Prefix of this deployment's Redis keys; default `config.redisKeyPrefix` (tests isolate runs with it). */
   redisKeyPrefix?: string;
   handleSignals?: boolean;
 }

@@ -23,10 +23,10 @@ function limitSuite(ctx: DialectContext, withRedis: boolean) {
   const prefix = `mvtest-${randomBytes(4).toString('hex')}`;
   before(async () => {
     if (withRedis) redis = new Redis(REDIS_URL);
+    // The prefix comes through the config (MAILVET_REDIS_KEY_PREFIX), as in production.
     h = await startHarness(ctx, {
       redis,
-      redisKeyPrefix: prefix,
-      config: { 'server.defaultRatePerMinute': 5 },
+      config: { 'server.defaultRatePerMinute': 5, redisKeyPrefix: prefix },
     });
   });
   after(async () => {
@@ -60,6 +60,8 @@ function limitSuite(ctx: DialectContext, withRedis: boolean) {
     assert.match(String(res.headers['ratelimit']), /^"key";r=0;t=\d+$/);
     const metrics = await h.metrics.registry.metrics();
     assert.match(metrics, /mailvet_rate_limit_rejections_total [1-9]/);
+    if (redis)
+      assert.ok((await redis.keys(`${prefix}:*`)).length > 0, 'limits live under the prefix');
   });
 
   it("a key's own policy overrides the default; allowances are per key", async () => {
