@@ -205,33 +205,37 @@ export function createJobQueue(db: Kysely<Database>, adapter: StoreAdapter): Job
 
     async write(workerId, jobId, outcomes, now) {
       if (outcomes.length === 0) return 0;
-      // One UPDATE … FROM for all outcomes, then one for their duplicates: a
-      // statement per item made a 50-result flush take 300–400 ms on
-      // PostgreSQL under eight concurrent workers.
-      const values = sql.join(
-        outcomes.map((o) => {
-          const f = outcomeFields(o, now);
-          return sql`select cast(${o.itemNo} as bigint) as item_no, ${f.state} as state,
-            ${f.status} as status, ${f.result} as result, ${f.error} as error,
-            cast(${f.notBefore} as bigint) as not_before, cast(${f.doneAt} as bigint) as done_at`;
-        }),
-        sql` union all `,
-      );
+      // One UPDATE … FROM per WRITE_ROWS_PER_STATEMENT outcomes (a worker's
+      // flush of 50 is one), then one for their duplicates: a statement per
+      // item made a 50-result flush take 300–400 ms on PostgreSQL under
+      // eight concurrent workers.
       return db.transaction().execute(async (trx) => {
-        const landed = await sql<{ item_no: number | string; state: ItemState }>`
-          update job_items set state = v.state, status = v.status, result = v.result,
-            error = v.error, not_before = coalesce(v.not_before, job_items.not_before),
-            done_at = v.done_at, lease_owner = null, lease_expires_at = null
-          from (${values}) as v
-          where job_items.job_id = ${jobId} and job_items.item_no = v.item_no
-            and (job_items.state = 'pending'
-              or (job_items.state = 'leased' and job_items.lease_owner = ${workerId}))
-          returning job_items.item_no, job_items.state`.execute(trx);
-        const final = landed.rows
-          .filter((r) => r.state !== 'pending')
-          .map((r) => Number(r.item_no));
+        const final: number[] = [];
+        let landed = 0;
+        for (let at = 0; at < outcomes.length; at += WRITE_ROWS_PER_STATEMENT) {
+          const values = sql.join(
+            outcomes.slice(at, at + WRITE_ROWS_PER_STATEMENT).map((o) => {
+              const f = outcomeFields(o, now);
+              return sql`select cast(${o.itemNo} as bigint) as item_no, ${f.state} as state,
+                ${f.status} as status, ${f.result} as result, ${f.error} as error,
+                cast(${f.notBefore} as bigint) as not_before, cast(${f.doneAt} as bigint) as done_at`;
+            }),
+            sql` union all `,
+          );
+          const r = await sql<{ item_no: number | string; state: ItemState }>`
+            update job_items set state = v.state, status = v.status, result = v.result,
+              error = v.error, not_before = coalesce(v.not_before, job_items.not_before),
+              done_at = v.done_at, lease_owner = null, lease_expires_at = null
+            from (${values}) as v
+            where job_items.job_id = ${jobId} and job_items.item_no = v.item_no
+              and (job_items.state = 'pending'
+                or (job_items.state = 'leased' and job_items.lease_owner = ${workerId}))
+            returning job_items.item_no, job_items.state`.execute(trx);
+          landed += r.rows.length;
+          for (const row of r.rows) if (row.state !== 'pending') final.push(Number(row.item_no));
+        }
         await copyToDuplicates(trx, jobId, final);
-        return landed.rows.length;
+        return landed;
       });
     },
 
@@ -263,6 +267,18 @@ export function createJobQueue(db: Kysely<Database>, adapter: StoreAdapter): Job
   };
 }
 
+/**
+ * Outcomes per UPDATE … FROM (SELECT … UNION ALL …) in `write`: SQLite
+ * refuses a compound SELECT of more than 500 terms (SQLITE_MAX_COMPOUND_SELECT),
+ * and each outcome binds 7 values.
+ */
+const WRITE_ROWS_PER_STATEMENT = 100;
+/**
+ * Canonical item numbers per duplicates update: far under SQLite's 32,766
+ * and PostgreSQL's 65,535 bound values, which a reap of many exhausted
+ * leases at once would otherwise pass (failing every reap, so no claim).
+ */
+const DUPLICATES_PER_STATEMENT = 1000;
 /** Picks per claim before it reports nothing claimable (each lost a race to another worker). */
 const CLAIM_ATTEMPTS = 4;
 /** Running jobs looked at per claim; more wait for the next round. */
@@ -335,19 +351,22 @@ function outcomeFields(o: ItemOutcome, now: EpochMs) {
 
 /**
  * Copy the final state of canonical items (already written in `trx`) to the
- * pending duplicates pointing at them, in one statement.
+ * pending duplicates pointing at them, one statement per
+ * DUPLICATES_PER_STATEMENT canonical items.
  */
 async function copyToDuplicates(
   trx: Transaction<Database>,
   jobId: string,
   canonicalNos: readonly number[],
 ): Promise<void> {
-  if (canonicalNos.length === 0) return;
-  await sql`
-    update job_items set state = c.state, status = c.status, result = c.result,
-      error = c.error, done_at = c.done_at
-    from job_items as c
-    where job_items.job_id = ${jobId} and job_items.state = 'pending'
-      and job_items.canonical_no is not null and job_items.canonical_no = c.item_no
-      and c.job_id = ${jobId} and c.item_no in (${sql.join(canonicalNos)})`.execute(trx);
+  for (let at = 0; at < canonicalNos.length; at += DUPLICATES_PER_STATEMENT) {
+    const some = canonicalNos.slice(at, at + DUPLICATES_PER_STATEMENT);
+    await sql`
+      update job_items set state = c.state, status = c.status, result = c.result,
+        error = c.error, done_at = c.done_at
+      from job_items as c
+      where job_items.job_id = ${jobId} and job_items.state = 'pending'
+        and job_items.canonical_no is not null and job_items.canonical_no = c.item_no
+        and c.job_id = ${jobId} and c.item_no in (${sql.join(some)})`.execute(trx);
+  }
 }

@@ -135,21 +135,30 @@ forEachDialect('job queue', (d) => {
     );
   });
 
-  it('reaps many exhausted leases without stalling the event loop', async () => {
-    const { store, service, queue } = await setup();
-    const n = 30_000;
+  /**
+   * A job of `n` distinct addresses plus a duplicate of the second, every
+   * canonical item leased by a lost worker, expired, after its 3rd attempt.
+   */
+  async function exhaustedLeases(n: number) {
+    const ctx = await setup();
     const emails = Array.from({ length: n }, (_, i) => `u${i}@a.test`);
-    const { job } = await service.create({
+    const { job } = await ctx.service.create({
       owner: 't',
       options: {},
       input: { kind: 'emails', emails: [...emails, 'U1@a.test'] },
     });
-    await store.db
+    await ctx.store.db
       .updateTable('job_items')
       .set({ state: 'leased', lease_owner: 'gone', lease_expires_at: now() - 1, attempts: 3 })
       .where('job_id', '=', job.id)
       .where('canonical_no', 'is', null)
       .execute();
+    return { ...ctx, job };
+  }
+
+  it('reaps many exhausted leases without stalling the event loop', async () => {
+    const n = 30_000;
+    const { service, queue, job } = await exhaustedLeases(n);
     // The longest gap between ticks of a 10 ms timer while the reap runs.
     let last = performance.now();
     let longest = 0;
@@ -166,6 +175,34 @@ forEachDialect('job queue', (d) => {
     // SQLite's UPDATE of 30,000 rows runs on this thread (≈ 0.2 s); the
     // quadratic grouping of the exhausted items blocked it for ≈ 9 s.
     assert.ok(longest < 3000, `event loop blocked for ${Math.round(longest)} ms`);
+    const view = await service.get('t', job.id);
+    assert.equal(view.counts.error, n + 1);
+  });
+
+  it('writes more results in one call than one SQL statement can carry', async () => {
+    // SQLite refuses a compound SELECT of more than 500 terms; write() must
+    // not depend on how many outcomes a caller hands it at once.
+    const { service, queue } = await setup();
+    const emails = Array.from({ length: 600 }, (_, i) => `u${i}@a.test`);
+    const { job } = await service.create({
+      owner: 't',
+      options: {},
+      input: { kind: 'emails', emails: [...emails, 'U0@a.test'] },
+    });
+    const batch = await queue.claim('w', 1000, 60_000, now());
+    assert.equal(batch?.items.length, 600);
+    const outcomes = batch!.items.map((i) => ({ itemNo: i.itemNo, result: fakeResult(i.email) }));
+    assert.equal(await queue.write('w', job.id, outcomes, now()), 600);
+    const view = await service.get('t', job.id);
+    assert.equal(view.counts.done, 601);
+  });
+
+  it('reaps more exhausted leases at once than one statement has parameters', async () => {
+    // Beyond 32,766 (SQLite) or 65,535 (PostgreSQL) bound values a single
+    // duplicates update fails, and with it every reap: no worker could claim.
+    const n = 66_000;
+    const { service, queue, job } = await exhaustedLeases(n);
+    assert.equal(await queue.reapExpired(now(), 3), n);
     const view = await service.get('t', job.id);
     assert.equal(view.counts.error, n + 1);
   });
