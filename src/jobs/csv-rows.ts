@@ -17,7 +17,7 @@ export const CSV_CHUNK_ROWS = 1000;
  * the parser's buffer. Records come in chunks of what the parser has ready
  * (up to CSV_CHUNK_ROWS), so a million-row import awaits once per chunk
  * instead of several promises per row. Unreadable records come back as
- * `{error}` rows near their place, so one bad line never aborts an import.
+ * `{error}` rows in their place, so one bad line never aborts an import.
  * More than `maxBytes` of input throws JobLimitError.
  */
 export async function* csvRowChunks(
@@ -31,25 +31,45 @@ export async function* csvRowChunks(
     max_record_size: MAX_CSV_RECORD_BYTES,
     bom: true,
   });
-  const skipped: CsvRow[] = [];
+  // The parser reports a bad record while it parses, which is ahead of what
+  // has been read from it (a whole upload chunk of records, often all of a
+  // small file, header included). Each error row therefore keeps the count
+  // of records the parser had produced before it and is handed out right
+  // after that many were read: in its place, never in front of the header.
+  const skipped: { after: number; row: CsvRow }[] = [];
+  let nextSkipped = 0;
   parser.on('skip', (err: Error & { lines?: number }) => {
-    skipped.push({ error: `malformed row near line ${err.lines ?? '?'}: ${err.message}` });
+    skipped.push({
+      after: parser.info.records,
+      row: { error: `malformed row near line ${err.lines ?? '?'}: ${err.message}` },
+    });
   });
+  let read = 0;
+  /** Error rows due before the record after the `read`-th. */
+  const dueSkipped = (chunk: CsvRow[]) => {
+    while (nextSkipped < skipped.length && skipped[nextSkipped]!.after <= read) {
+      chunk.push(skipped[nextSkipped++]!.row);
+    }
+    if (nextSkipped === skipped.length) skipped.length = nextSkipped = 0;
+  };
   const done = pipeline(Readable.from(limitBytes(source, maxBytes)), parser);
   // The pipeline's own rejection is re-raised by iterating the parser.
   done.catch(() => {});
   for await (const first of parser as AsyncIterable<string[]>) {
-    const chunk = skipped.splice(0);
-    chunk.push({ cells: first });
+    const chunk: CsvRow[] = [];
     // Take what is already parsed without a promise per record. (Reading
     // beside the async iterator is safe: it too just calls read().)
-    let record: string[] | null;
-    while (chunk.length < CSV_CHUNK_ROWS && (record = parser.read() as string[] | null) !== null) {
+    let record: string[] | null = first;
+    do {
+      dueSkipped(chunk);
       chunk.push({ cells: record });
-    }
+      read++;
+    } while (chunk.length < CSV_CHUNK_ROWS && (record = parser.read() as string[] | null) !== null);
     yield chunk;
   }
-  if (skipped.length > 0) yield skipped.splice(0);
+  const rest: CsvRow[] = [];
+  dueSkipped(rest);
+  if (rest.length > 0) yield rest;
   await done;
 }
 

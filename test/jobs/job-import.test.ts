@@ -7,7 +7,7 @@ import { createJobQueue } from '../../src/jobs/job-queue.js';
 import { IMPORT_BATCH_ROWS } from '../../src/jobs/job-import.js';
 import { portableBulkInsert, type BulkColumn } from '../../src/store/bulk-insert.js';
 import { JobLimitError } from '../../src/jobs/job-errors.js';
-import { fakeResult, testJobsConfig } from './fixtures.js';
+import { collect, fakeResult, testJobsConfig } from './fixtures.js';
 
 const COLUMNS: BulkColumn[] = [
   { name: 'key_id', type: 'text' },
@@ -102,6 +102,46 @@ forEachDialect('job import', (d) => {
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
     assert.equal(Number(orphans.n), 0);
+  });
+
+  it('a malformed record becomes the item at its own place, however the upload is cut', async () => {
+    const store = await d.fresh();
+    const service = new JobService({
+      db: store.db,
+      adapter: store.adapter,
+      jobs: testJobsConfig(),
+    });
+    // Data records 1..3000; 1500 and 2999 have a quote inside an unquoted field.
+    const bad = new Set([1500, 2999]);
+    let text = 'email,name\n';
+    for (let i = 1; i <= 3000; i++) text += bad.has(i) ? `bro"ken${i},x\n` : `u${i}@d.test,N${i}\n`;
+    for (const size of [text.length, 65_536, 100, 7]) {
+      const pieces: Buffer[] = [];
+      for (let at = 0; at < text.length; at += size)
+        pieces.push(Buffer.from(text.slice(at, at + size)));
+      const { job } = await service.create({
+        owner: 'o',
+        options: {},
+        input: { kind: 'csv', body: Readable.from(pieces) },
+      });
+      const items = JSON.parse(await collect(await service.export('o', job.id, 'json'))) as {
+        item: number;
+        state: string;
+        row: { email: string };
+        error: string | null;
+      }[];
+      assert.equal(items.length, 3000);
+      const misplaced = items.filter((it) =>
+        bad.has(it.item)
+          ? !(it.state === 'error' && it.error?.includes(`near line ${it.item + 1}`))
+          : it.row.email !== `u${it.item}@d.test`,
+      );
+      assert.deepEqual(
+        misplaced.map((it) => [it.item, it.row.email, it.error]),
+        [],
+        `upload in pieces of ${size} bytes`,
+      );
+    }
   });
 
   it('imports over several batches; a duplicate across batches is verified once', async () => {
