@@ -73,7 +73,7 @@ function limitSuite(ctx: DialectContext, withRedis: boolean) {
   });
 
   it('a batch of n costs n', async () => {
-    const secret = await h.key();
+    let secret = await h.key();
     const batch = (n: number) =>
       h.app.inject({
         method: 'POST',
@@ -86,9 +86,17 @@ function limitSuite(ctx: DialectContext, withRedis: boolean) {
     assert.match(String(first.headers['ratelimit']), /r=2;/);
     assert.equal((await batch(3)).statusCode, 429, '3 more exceed the remaining 2');
     assert.equal((await batch(2)).statusCode, 200);
+    // The allowance is now spent: even the first point is refused, before the body is read.
+    const spent = await batch(1);
+    assert.equal(spent.statusCode, 429);
+    assert.match(spent.json().detail, /retry after/);
+    // A batch larger than the whole allowance is told to split, and costs nothing.
+    secret = await h.key();
     const tooBig = await batch(6);
     assert.equal(tooBig.statusCode, 429);
     assert.match(tooBig.json().detail, /costs 6/);
+    assert.match(String(tooBig.headers['ratelimit']), /r=5;/);
+    assert.equal((await batch(5)).statusCode, 200, 'the refused batch gave its points back');
   });
 }
 

@@ -43,8 +43,8 @@ export function extractCredential(
 /**
  * Authenticates every route in the context it is registered in (fastify-plugin
  * lifts its hook into that context, not above it), then checks the route's
- * `config.scope`. Runs at onRequest, so an unauthenticated caller's body is
- * never read. Failures count towards the caller IP's automatic block.
+ * `config.scope`. Authenticates at onRequest and checks the scope at
+ * preParsing, so a caller without the right key never has its body read. Failures count towards the caller IP's automatic block.
  */
 export const authPlugin = fp(
   async (app: FastifyInstance, options: AuthPluginOptions) => {
@@ -86,8 +86,14 @@ export const authPlugin = fp(
         return fail(request, result.reason, detail);
       }
       request.apiKey = result.key;
+    });
+
+    // At preParsing, so the rate limit (onRequest, registered after this
+    // plugin) has counted the request and set its headers first; still
+    // before the body is read.
+    app.addHook('preParsing', async (request) => {
       const scope = request.routeOptions.config.scope;
-      if (scope !== undefined && !hasScope(result.key, scope)) {
+      if (scope !== undefined && request.apiKey && !hasScope(request.apiKey, scope)) {
         metrics.authFailures.inc({ reason: 'scope' });
         throw new ApiProblem(403, 'insufficient-scope', `this route needs the "${scope}" scope`);
       }

@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimiterFactory } from '../rate-limiter-factory.js';
 import type { RatePolicy } from '../keys/parse-rate.js';
 import type { MailvetMetrics } from '../../observability/metrics.js';
@@ -35,34 +35,53 @@ function setHeaders(
 }
 
 /**
- * Per-key rate limit for the authenticated context. Runs at preHandler, after
- * auth and schema validation, because the cost depends on the body (a batch
- * of n addresses costs n, via the route's `config.rateCost`).
+ * Per-key rate limit for the authenticated context, in two steps:
+ *
+ * - at onRequest, right after auth, every request costs 1 point and gets the
+ *   headers — so a request refused later (wrong scope, invalid JSON, schema,
+ *   body too large) is still counted and still carries `RateLimit`; a key
+ *   cannot send invalid requests without limit;
+ * - at preHandler, after schema validation, a route whose cost depends on the
+ *   body (`config.rateCost`: a batch of n addresses costs n) pays the rest.
+ *
+ * The scope check runs after the first step (auth plugin, preParsing).
  */
 export const rateLimitPlugin = fp(
   async (app: FastifyInstance, options: RateLimitPluginOptions) => {
     const { limiters, defaultPolicy, metrics } = options;
-    app.addHook('preHandler', async (request, reply) => {
-      const key = request.apiKey;
-      if (!key) return;
-      const policy = key.rate ?? defaultPolicy;
-      const cost = request.routeOptions.config.rateCost?.(request) ?? 1;
-      const limiter = limiters.get({
+
+    function limiterFor(policy: RatePolicy): RateLimiterAbstract {
+      return limiters.get({
         name: 'rate',
         points: policy.limit,
         durationSeconds: policy.windowSeconds,
       });
+    }
+
+    /**
+     * Take `points` from the key's allowance and set the headers. `refund` is
+     * what a refusal gives back: a refused request does no work, so none of
+     * its points should stay spent (otherwise one oversized batch would lock
+     * the key out for the rest of the window).
+     */
+    async function take(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      points: number,
+      refund: number,
+      cost: number,
+    ): Promise<void> {
+      const key = request.apiKey!;
+      const policy = key.rate ?? defaultPolicy;
+      const limiter = limiterFor(policy);
       try {
-        const res = await limiter.consume(key.id, cost);
+        const res = await limiter.consume(key.id, points);
         setHeaders(reply, policy, res.remainingPoints, res.msBeforeNext);
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
         metrics.rateLimitRejections.inc();
-        // A refused request does no work, so it should not eat into the
-        // allowance: give its points back (otherwise one oversized batch
-        // would lock the key out for the rest of the window).
-        await limiter.reward(key.id, cost).catch(() => undefined);
-        setHeaders(reply, policy, policy.limit - (err.consumedPoints - cost), err.msBeforeNext);
+        await limiter.reward(key.id, refund).catch(() => undefined);
+        setHeaders(reply, policy, policy.limit - (err.consumedPoints - refund), err.msBeforeNext);
         const retryAfter = String(Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
         const detail =
           cost > policy.limit
@@ -70,6 +89,16 @@ export const rateLimitPlugin = fp(
             : `the key allows ${policy.limit} requests per ${policy.windowSeconds} s; retry after ${retryAfter} s`;
         throw new ApiProblem(429, 'rate-limited', detail, { 'retry-after': retryAfter });
       }
+    }
+
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.apiKey) await take(request, reply, 1, 1, 1);
+    });
+
+    app.addHook('preHandler', async (request, reply) => {
+      const rest = (request.routeOptions.config.rateCost?.(request) ?? 1) - 1;
+      // The first point was paid at onRequest; a refusal here returns it too.
+      if (request.apiKey && rest > 0) await take(request, reply, rest, rest + 1, rest + 1);
     });
   },
   { name: 'mailvet-rate-limit', fastify: '5.x', dependencies: ['mailvet-auth'] },
