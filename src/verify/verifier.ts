@@ -183,13 +183,14 @@ export function createVerifier(
 
   return {
     verify,
-    verifyMany(emails, opts) {
-      return runWindowed(emails, concurrency, (email) => verify(email, opts));
+    verifyMany(emails, opts = {}) {
+      const { signal, ...each } = opts;
+      return runWindowed(emails, concurrency, (email) => verify(email, each), signal);
     },
-    async close() {
+    async close(opts = {}) {
       if (closed) return;
       closed = true;
-      await Promise.all([deps.prober?.close(), deps.resolver.close()]);
+      await Promise.all([deps.prober?.close(opts), deps.resolver.close()]);
     },
   };
 }

@@ -18,6 +18,8 @@ export interface RecipientProbeContext {
   maxHostAttempts: number;
   temporaryRetryAfterSeconds: number;
   now(): number;
+  /** The prober is being cut (close with a fired signal): stop waiting out greylisting. */
+  stop?: AbortSignal;
 }
 
 export interface RecipientVerdict {
@@ -38,7 +40,19 @@ function submit(
   );
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Wait `ms`, or less when `stop` fires. */
+function sleep(ms: number, stop?: AbortSignal): Promise<void> {
+  if (stop?.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      stop?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    stop?.addEventListener('abort', done, { once: true });
+  });
+}
 
 /**
  * Ask the hosts, in preference order, about one recipient. Connection
@@ -98,7 +112,9 @@ export async function probeRecipient(
     }
     const outcome = outcomeOfReply(result);
     if (outcome === 'greylisted') {
-      const delay = ctx.greylist.next(greylistRetries, ctx.now() - started);
+      const delay = ctx.stop?.aborted
+        ? null
+        : ctx.greylist.next(greylistRetries, ctx.now() - started);
       if (delay === null) {
         return {
           outcome,
@@ -107,7 +123,7 @@ export async function probeRecipient(
         };
       }
       greylistRetries++;
-      await sleep(delay);
+      await sleep(delay, ctx.stop);
       i--; // greylists remember per host: ask the same one again
       networkAttempts--; // …which is the same attempt, not a failover
       continue;

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { ehloCommand, mailCommand } from './command.js';
 import { randomBytes } from 'node:crypto';
 import { ClosedError } from '../../errors.js';
@@ -25,6 +26,7 @@ import { recogniseProvider } from './providers.js';
 import { probeRecipient, type Candidate, type RecipientProbeContext } from './prober-recipient.js';
 import { MAX_RECIPIENTS_PER_TRANSACTION, SmtpSession } from './session.js';
 import type { SmtpProbeRequest, SmtpProber, SmtpVerdict } from './smtp-verdict.js';
+import type { ConnectTarget, SocketFactory } from './socket-factory.js';
 
 /** Default catch-all local part: unguessable, recognisable in server logs. */
 export function randomLocalPart(): string {
@@ -52,6 +54,11 @@ class PooledSmtpProber implements SmtpProber {
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #ctx: RecipientProbeContext;
   readonly #budget: ConnectionBudget;
+  /** Every socket our sessions hold, so close({ signal }) can cut them. */
+  readonly #sockets = new Set<Socket>();
+  /** Fires when close({ signal }) cuts: connection attempts stop too. */
+  readonly #cut = new AbortController();
+  readonly #connect: SocketFactory;
   #closed = false;
 
   constructor(options: SmtpProberOptions) {
@@ -63,6 +70,7 @@ class PooledSmtpProber implements SmtpProber {
     this.#o = { ...options };
     this.#now = options.now ?? Date.now;
     this.#port = options.port ?? DEFAULT_SMTP_PORT;
+    this.#connect = (target) => this.#track(target);
     this.#openSession = options.openSession ?? ((o) => SmtpSession.open(o));
     this.#budget = new ConnectionBudget(options.maxSessions ?? DEFAULT_MAX_SESSIONS);
     this.#catchAll = new CatchAllCache({ ttlMs: options.catchAllTtlMs, now: this.#now });
@@ -75,6 +83,7 @@ class PooledSmtpProber implements SmtpProber {
       maxHostAttempts: options.maxHostAttempts ?? DEFAULT_MAX_HOST_ATTEMPTS,
       temporaryRetryAfterSeconds: DEFAULT_TEMPORARY_RETRY_AFTER_SECONDS,
       now: this.#now,
+      stop: this.#cut.signal,
     };
   }
 
@@ -86,11 +95,40 @@ class PooledSmtpProber implements SmtpProber {
     return work;
   }
 
-  async close(): Promise<void> {
+  async close(options: { signal?: AbortSignal } = {}): Promise<void> {
     this.#closed = true;
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
-    await Promise.allSettled([...this.#pools.values()].map((pool) => pool.close()));
-    this.#pools.clear();
+    const { signal } = options;
+    const cut = () => {
+      this.#cut.abort();
+      for (const socket of this.#sockets) socket.destroy();
+    };
+    if (signal?.aborted) cut();
+    else signal?.addEventListener('abort', cut, { once: true });
+    try {
+      while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+      await Promise.allSettled([...this.#pools.values()].map((pool) => pool.close()));
+      this.#pools.clear();
+    } finally {
+      signal?.removeEventListener('abort', cut);
+    }
+  }
+
+  /**
+   * The injected socket factory, plus bookkeeping for a cutting close: the
+   * attempt also stops on the cut, and the socket is remembered until it
+   * closes (a TLS session rides on it, so destroying it ends that too).
+   */
+  async #track(target: ConnectTarget): Promise<Socket> {
+    const cut = this.#cut.signal;
+    const signal = target.signal ? AbortSignal.any([target.signal, cut]) : cut;
+    const socket = await this.#o.connect({ ...target, signal });
+    if (cut.aborted) {
+      socket.destroy();
+      throw new ClosedError('SMTP prober');
+    }
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+    return socket;
   }
 
   async #probe(request: SmtpProbeRequest): Promise<SmtpVerdict> {
@@ -187,7 +225,7 @@ class PooledSmtpProber implements SmtpProber {
       servername: exchange,
       heloName: o.heloName,
       mailFrom: o.mailFrom,
-      connect: o.connect,
+      connect: this.#connect,
       openSession: this.#openSession,
       sessionTimeouts: o.sessionTimeouts,
       starttls: o.starttls ?? false,

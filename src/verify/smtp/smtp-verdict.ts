@@ -39,5 +39,11 @@ export interface SmtpProbeRequest {
 /** The pooled, pipelined prober (design.md §4). One per process. */
 export interface SmtpProber {
   probe(request: SmtpProbeRequest): Promise<SmtpVerdict>;
-  close(): Promise<void>;
+  /**
+   * Refuse new probes and let the ones in flight finish, then QUIT every
+   * session. When `signal` fires first, every connection the prober opened
+   * or is opening is cut instead, so the probes in flight end at once (as
+   * connection failures) and close resolves promptly.
+   */
+  close(options?: { signal?: AbortSignal }): Promise<void>;
 }
