@@ -29,7 +29,11 @@ export interface ClaimLoopOptions {
   log: JobLog;
   /** Resolves when the loop should stop taking work (graceful stop). */
   stopping: AbortSignal;
-  /** Fires when the current batch must be given up (stop grace exceeded). */
+  /**
+   * Fires when the current batch must be given up (stop grace exceeded):
+   * verification stops at once, finished results are written, the other
+   * items are released (pending again, no lease, the claim not counted).
+   */
   abort: AbortSignal;
   /** Called after a batch and when idle: completion check, webhooks. */
   afterRound?(jobId?: string): Promise<void>;
@@ -57,7 +61,9 @@ export async function runClaimLoop(o: ClaimLoopOptions): Promise<void> {
         continue;
       }
       await processBatch(o, batch, leaseMs, now);
-      await o.afterRound?.(batch.jobId);
+      // Past the stop grace nothing more is done (a webhook delivery could
+      // take its whole timeout); any other worker completes the job.
+      if (!o.abort.aborted) await o.afterRound?.(batch.jobId);
     } catch (err) {
       o.log.warn({ err, worker: o.id }, 'job worker round failed; retrying');
       await sleep(ERROR_BACKOFF_MS, o.stopping);
@@ -94,20 +100,29 @@ async function processBatch(
   };
   try {
     const emails = batch.items.map((i) => i.email);
-    for await (const { index, result } of o.verifier.verifyMany(emails, { smtp })) {
+    // The stop signal ends the iteration at once, even while every
+    // verification still waits on a slow server: what finished is written
+    // below, the rest was never verified and is released.
+    const results = o.verifier.verifyMany(emails, { smtp, signal: o.abort });
+    for await (const { index, result } of results) {
       buffer.push(decide(batch.items[index], result, o.jobs.maxAttempts, now()));
       if (buffer.length >= FLUSH_ROWS || now() - lastFlush >= FLUSH_INTERVAL_MS) await flush();
       if (o.abort.aborted) break;
     }
-    if (!o.abort.aborted) await flush();
+    // Also when stopping: these results are finished work (one try; a
+    // failed write releases them below like the rest).
+    await flush();
   } finally {
     clearInterval(renew);
     if (unwritten.size > 0) {
       // Stopping (or a failed write): hand the rest back now instead of
-      // making another worker wait for the lease to expire.
+      // making another worker wait for the lease to expire. The claim does
+      // not count as an attempt.
       await o.queue
         .release(o.id, { jobId: batch.jobId, itemNos: [...unwritten.keys()] })
-        .catch(() => {});
+        .catch((err: unknown) => {
+          o.log.warn({ err, worker: o.id }, 'releasing unfinished items failed');
+        });
     }
   }
 }

@@ -34,9 +34,12 @@ export interface JobWorkers {
   /** lease_owner ids of the claim loops. */
   readonly ids: readonly string[];
   /**
-   * Stop taking work; current batches get `graceMs` to finish, then their
-   * unwritten items are released for other workers. Resolves when all loops
-   * have ended. Idempotent.
+   * Stop taking work; current batches get `graceMs` to finish. Then their
+   * verification stops without waiting for the engine (verifyMany's
+   * signal): finished results are written, every other item is released for
+   * other workers (pending, no lease, the claim not counted). Resolves when
+   * all loops have ended. Idempotent. Work the engine still runs after that
+   * is abandoned; `verifier.close({ signal })` cuts it.
    */
   stop(graceMs?: number): Promise<void>;
 }

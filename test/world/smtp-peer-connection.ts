@@ -142,7 +142,15 @@ export class PeerConnection {
       // RFC 3207 §4.2: anything pipelined after STARTTLS is discarded.
       this.buffer = '';
     }
-    this.reply(arrival, verb, text.reply, then);
+    this.reply(arrival, verb, text.reply, then, verb === 'RCPT' ? this.rcptLatency(line) : 0);
+  }
+
+  /** `rcptLatencyMs` of the recipient named in this RCPT line, else 0. */
+  private rcptLatency(line: string): number {
+    const m = /^RCPT TO:<([^>]+)>/i.exec(line);
+    if (!m || !this.b.rcptLatencyMs) return 0;
+    const lower = m[1].toLowerCase();
+    return lookup(this.b.rcptLatencyMs, lower, lower.slice(0, lower.lastIndexOf('@'))) ?? 0;
   }
 
   private answer(verb: PeerVerb, line: string): { reply: ReplyText; then?: AfterWrite } {
@@ -273,9 +281,16 @@ export class PeerConnection {
     this.rcptCount = 0;
   }
 
-  private reply(arrival: number, verb: PeerVerb, text: ReplyText, then?: AfterWrite): void {
+  private reply(
+    arrival: number,
+    verb: PeerVerb,
+    text: ReplyText,
+    then?: AfterWrite,
+    extraDelay = 0,
+  ): void {
     const b = this.b;
-    const delay = (b.latencyMs ?? 0) + (b.tarpitMs ?? 0) + (b.tarpitByVerb?.[verb] ?? 0);
+    const delay =
+      (b.latencyMs ?? 0) + (b.tarpitMs ?? 0) + (b.tarpitByVerb?.[verb] ?? 0) + extraDelay;
     // Replies leave in command order; a reply is never due before the one ahead of it.
     const dueAt = Math.max(arrival + delay, this.lastDue);
     this.lastDue = dueAt;
@@ -341,11 +356,11 @@ function firstCode(text: ReplyText): string {
   return (Array.isArray(text) ? (text[0] ?? '') : text).slice(0, 3);
 }
 
-function lookup(
-  replies: Record<string, ReplyText> | undefined,
+function lookup<V>(
+  replies: Record<string, V> | undefined,
   address: string,
   local: string,
-): ReplyText | undefined {
+): V | undefined {
   if (!replies) return undefined;
   for (const [key, value] of Object.entries(replies)) {
     const k = key.toLowerCase();

@@ -32,6 +32,13 @@ export interface SmtpPeerBehaviour {
    * serialised behind the previous reply, so pipelined commands cost one R.
    */
   latencyMs?: number;
+  /**
+   * Extra delay of the RCPT reply for these recipients (address or local
+   * part, case-insensitive), on top of the other delays. Replies still leave
+   * in command order, so a slow recipient also holds back the replies
+   * pipelined after it on its connection.
+   */
+  rcptLatencyMs?: Record<string, number>;
   /** Reply to the first N commands of a connection, then destroy the socket. */
   dropAfterCommands?: number;
   /** Every RCPT gets 554 5.7.1 (our IP on a block list). */

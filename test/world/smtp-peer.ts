@@ -47,7 +47,7 @@ function secureContext(): tls.SecureContext {
 /**
  * Start a scripted SMTP peer bound to `options.host` (port 25 unless told).
  * Behaviours: accept list, catch-all, greylist, 421 throttle, 452 4.5.3,
- * tarpit, per-reply latency, drop mid-session, 5.7.1 block, custom banner,
+ * tarpit, per-reply latency, per-recipient RCPT latency, drop mid-session, 5.7.1 block, custom banner,
  * PIPELINING on/off, STARTTLS (working, refused or broken), SMTPUTF8,
  * LIMITS RCPTMAX, EHLO refused, per-recipient and per-verb reply overrides.
  */

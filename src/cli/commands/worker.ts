@@ -39,7 +39,9 @@ const WORKER_FLAGS = [
  * `mailvet worker` — run job workers without the HTTP API, against the same
  * database as `mailvet serve` (PostgreSQL to scale over machines). SIGTERM or
  * SIGINT stops claiming; current batches get `--grace-ms` to finish, then
- * their unwritten items are released for other workers.
+ * verification stops at once: finished results are written, the other items
+ * are released for other workers, open SMTP connections are cut and the
+ * process exits (docs/jobs.md, "Graceful stop").
  */
 export function workerCommand(io: CliIo = processIo()): Command {
   const cmd = new Command('worker').description(
@@ -90,7 +92,10 @@ export function workerCommand(io: CliIo = processIo()): Command {
     try {
       await workers.stop(graceMs);
     } finally {
-      await verifier.close();
+      // Whatever the engine still runs belongs to items the loops have
+      // released: cut its SMTP connections instead of waiting for slow
+      // servers (up to the verification timeout) to answer nobody.
+      await verifier.close({ signal: AbortSignal.abort() });
       await store.close();
     }
     io.stderr.write('mailvet: worker stopped\n');
