@@ -21,7 +21,11 @@ forEachDialect('mailvet keys secrets', (d) => {
     const created = await run(['create', '--name', 'ci', '--scopes', 'verify', '--json']);
     const { id, key } = JSON.parse(created.out) as { id: string; key: string };
     assert.equal(count(created.out, key), 1);
-    assert.equal(created.err, '');
+    // stderr holds only the admin-action log line (its audit record), never the secret.
+    const lines = created.err.trim().split('\n');
+    assert.equal(lines.length, 1, created.err);
+    assert.equal((JSON.parse(lines[0]) as { msg: string }).msg, 'admin action');
+    assert.equal(count(created.err, key.slice(0, 20)), 0);
 
     const rotated = await run(['rotate', id, '--grace', '1h', '--json']);
     const next = (JSON.parse(rotated.out) as { key: string }).key;

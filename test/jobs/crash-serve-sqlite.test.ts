@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createServer } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { createDialectContext, selectedDialects } from '../store/dialects.js';
 import { createKeyService } from '../../src/server/keys/key-service.js';
@@ -9,6 +8,7 @@ import {
   checkJobIntegrity,
   crashEmails,
   finishedCount,
+  freePort,
   randomMs,
   sleep,
   spawnMailvet,
@@ -20,14 +20,6 @@ import {
 const DOMAINS = 120;
 const ADDRESSES = 360;
 const KILLS = 3;
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 // `mailvet serve` with its in-process workers on SQLite, SIGKILLed mid-job
 // and restarted several times: the job still ends with one result per item.

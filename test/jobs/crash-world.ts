@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { startDnsServer, type Zones } from '../world/dns-server.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -50,6 +51,15 @@ export async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Pr
   const exited = once(child, 'exit');
   child.kill(signal);
   await exited;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for a child to listen on). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

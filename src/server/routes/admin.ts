@@ -40,8 +40,8 @@ const AuditQuery = Type.Object(
     route: Type.Optional(
       Type.String({
         maxLength: 200,
-        pattern: '^/[A-Za-z0-9/:_.{}-]*$',
-        description: 'route pattern, e.g. /v1/verify',
+        pattern: '^(/[A-Za-z0-9/:_.{}-]*|mailvet [a-z -]+)$',
+        description: 'route pattern, e.g. /v1/verify, or a CLI command, e.g. mailvet keys create',
       }),
     ),
     status: Type.Optional(Type.String({ pattern: '^[1-5][0-9]{2}$' })),

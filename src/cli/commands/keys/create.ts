@@ -5,11 +5,13 @@ import { createKeyService } from '../../../server/keys/key-service.js';
 import { parseScopes } from '../../../server/keys/api-key-scope.js';
 import { formatRate } from '../../../server/keys/parse-rate.js';
 import { printable, terminalSafeJson } from '../../output/terminal-text.js';
+import { auditCliAction } from '../../admin-audit.js';
 
 /**
  * `mailvet keys create --name N --scopes verify,jobs [--rate 600/min]
  * [--expires 30d] [--tenant T] [--json]` — the secret is printed once, here,
- * and never again; `--json` prints `{"id":…,"key":…,"record":…}`.
+ * and never again; `--json` prints `{"id":…,"key":…,"record":…}`. Audited
+ * like `POST /v1/keys` (row + log line on stderr, never the secret).
  */
 export function keysCreateCommand(io: CliIo): Command {
   const cmd = new Command('create')
@@ -32,15 +34,21 @@ export function keysCreateCommand(io: CliIo): Command {
     }>();
     // Parse before opening the store so a typo costs no database work.
     const scopes = parseScopes(o.scopes);
-    const created = await usingStore(storeOptionsFrom(cmd, io.env), (store) =>
-      createKeyService(store).create({
+    const created = await usingStore(storeOptionsFrom(cmd, io.env), async (store) => {
+      const key = await createKeyService(store).create({
         name: o.name,
         scopes,
         ...(o.rate !== undefined ? { rate: o.rate } : {}),
         ...(o.expires !== undefined ? { expiresIn: o.expires } : {}),
         ...(o.tenant !== undefined ? { tenant: o.tenant } : {}),
-      }),
-    );
+      });
+      await auditCliAction(store, io, {
+        action: 'keys.create',
+        command: 'mailvet keys create',
+        object: key.id,
+      });
+      return key;
+    });
     if (o.json) {
       io.stdout.write(
         terminalSafeJson({ id: created.id, key: created.key, record: created.record }) + '\n',

@@ -5,11 +5,13 @@ import { createKeyService } from '../../../server/keys/key-service.js';
 import { parseDuration } from '../../../server/keys/parse-duration.js';
 import { InvalidArgumentError } from '../../../errors.js';
 import { terminalSafeJson } from '../../output/terminal-text.js';
+import { auditCliAction } from '../../admin-audit.js';
 
 /**
  * `mailvet keys rotate <id> [--grace 1h] [--json]` — issue a new secret. The
  * old one keeps working for the grace period (default 0: stops at once, the
  * right default after a leak); `--json` prints `{"id":…,"key":…,…}`.
+ * Audited like `POST /v1/keys/{id}/rotate` (row + log line on stderr).
  */
 export function keysRotateCommand(io: CliIo): Command {
   const cmd = new Command('rotate')
@@ -21,9 +23,17 @@ export function keysRotateCommand(io: CliIo): Command {
   cmd.action(async (id: string) => {
     const o = cmd.opts<{ grace: string; json?: boolean }>();
     const graceSeconds = parseDuration(o.grace);
-    const rotated = await usingStore(storeOptionsFrom(cmd, io.env), (store) =>
-      createKeyService(store).rotate(id, { graceSeconds }),
-    );
+    const rotated = await usingStore(storeOptionsFrom(cmd, io.env), async (store) => {
+      const key = await createKeyService(store).rotate(id, { graceSeconds });
+      if (key) {
+        await auditCliAction(store, io, {
+          action: 'keys.rotate',
+          command: 'mailvet keys rotate',
+          object: key.id,
+        });
+      }
+      return key;
+    });
     if (!rotated) throw new InvalidArgumentError(`no active key with id ${terminalSafeJson(id)}`);
     if (o.json) {
       io.stdout.write(
