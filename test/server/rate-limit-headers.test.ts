@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { InjectOptions } from 'fastify';
 import { after, before, it } from 'node:test';
 import { forEachDialect } from '../store/dialects.js';
 import { bearer, startHarness, type Harness } from './fixtures/server-harness.js';
@@ -25,7 +26,7 @@ forEachDialect('rate-limit headers on authenticated error responses', (ctx) => {
   const cases: Array<{
     name: string;
     status: number;
-    send: (secret: string) => Parameters<Harness['app']['inject']>[0];
+    send: (secret: string) => InjectOptions;
   }> = [
     {
       name: 'unknown field',
