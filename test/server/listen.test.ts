@@ -28,7 +28,8 @@ forEachDialect('listen and graceful shutdown', (ctx) => {
       verifyMany: (emails, options) => real.verifyMany(emails, options),
       close: () => real.close(),
     });
-    h = await startHarness(ctx, { wrapVerifier });
+    // This test listens itself, through src/server/listen.ts.
+    h = await startHarness(ctx, { wrapVerifier, listen: false });
     server = await listen(h.app, {
       host: '127.0.0.1',
       port: 0,
