@@ -13,7 +13,7 @@ forEachDialect('authentication and scopes', (ctx) => {
   let verifyKey: string;
   let adminKey: string;
   const verify = (headers: Record<string, string>) =>
-    h.app.inject({
+    h.request({
       method: 'POST',
       url: '/v1/verify',
       headers,
@@ -77,7 +77,7 @@ forEachDialect('authentication and scopes', (ctx) => {
 
   it('wrong scope: 403; admin implies verify', async () => {
     assertProblem(
-      await h.app.inject({ method: 'GET', url: '/v1/keys', headers: bearer(verifyKey) }),
+      await h.request({ method: 'GET', url: '/v1/keys', headers: bearer(verifyKey) }),
       403,
       'insufficient-scope',
     );
@@ -97,7 +97,7 @@ forEachDialect('authentication and scopes', (ctx) => {
     const created = await h.keyService.create({ name: 'to-revoke', scopes: ['verify'] });
     h.secrets.push(created.key);
     assert.equal((await verify(bearer(created.key))).statusCode, 200);
-    const del = await h.app.inject({
+    const del = await h.request({
       method: 'DELETE',
       url: `/v1/keys/${created.id}`,
       headers: bearer(adminKey),
@@ -112,7 +112,7 @@ forEachDialect('authentication and scopes', (ctx) => {
   it('rotation: old secret works during the grace period and not after; new one works', async () => {
     const created = await h.keyService.create({ name: 'to-rotate', scopes: ['verify'] });
     h.secrets.push(created.key);
-    const res = await h.app.inject({
+    const res = await h.request({
       method: 'POST',
       url: `/v1/keys/${created.id}/rotate`,
       headers: bearer(adminKey),
@@ -132,7 +132,7 @@ forEachDialect('authentication and scopes', (ctx) => {
   it('rotation with graceSeconds 0 invalidates the old secret at once', async () => {
     const created = await h.keyService.create({ name: 'rotate-now', scopes: ['verify'] });
     h.secrets.push(created.key);
-    const res = await h.app.inject({
+    const res = await h.request({
       method: 'POST',
       url: `/v1/keys/${created.id}/rotate`,
       headers: bearer(adminKey),

@@ -15,10 +15,10 @@ forEachDialect('health, metrics and docs', (ctx) => {
   after(() => h.close());
 
   it('/health/live and /health/ready answer without a key', async () => {
-    const live = await h.app.inject({ method: 'GET', url: '/health/live' });
+    const live = await h.request({ method: 'GET', url: '/health/live' });
     assert.equal(live.statusCode, 200);
     assert.deepEqual(live.json(), { status: 'ok' });
-    const ready = await h.app.inject({ method: 'GET', url: '/health/ready' });
+    const ready = await h.request({ method: 'GET', url: '/health/ready' });
     assert.equal(ready.statusCode, 200);
     assert.deepEqual(
       ready.json().checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok]),
@@ -30,36 +30,36 @@ forEachDialect('health, metrics and docs', (ctx) => {
   });
 
   it('/metrics needs the metrics token when one is configured', async () => {
-    assert.equal((await h.app.inject({ method: 'GET', url: '/metrics' })).statusCode, 401);
+    assert.equal((await h.request({ method: 'GET', url: '/metrics' })).statusCode, 401);
     assert.equal(
-      (await h.app.inject({ method: 'GET', url: '/metrics', headers: bearer('wrong') })).statusCode,
+      (await h.request({ method: 'GET', url: '/metrics', headers: bearer('wrong') })).statusCode,
       401,
     );
     assert.equal(
-      (await h.app.inject({ method: 'GET', url: '/metrics', headers: bearer(secret) })).statusCode,
+      (await h.request({ method: 'GET', url: '/metrics', headers: bearer(secret) })).statusCode,
       401,
       'an API key is not the metrics token',
     );
     assert.equal(
-      (await h.app.inject({ method: 'GET', url: '/metrics', headers: bearer('metrics-secret-1') }))
+      (await h.request({ method: 'GET', url: '/metrics', headers: bearer('metrics-secret-1') }))
         .statusCode,
       200,
     );
   });
 
   it('exposes the expected families, with no address, domain, key or IP in any label', async () => {
-    await h.app.inject({
+    await h.request({
       method: 'POST',
       url: '/v1/verify',
       headers: bearer(secret),
       payload: { email: 'metric.person@nowhere.test' },
     });
-    await h.app.inject({
+    await h.request({
       method: 'GET',
       url: '/v1/verify?email=a%40example.test',
       headers: bearer(secret),
     });
-    await h.app.inject({ method: 'GET', url: '/no/such/route/203.0.113.9' });
+    await h.request({ method: 'GET', url: '/no/such/route/203.0.113.9' });
     // Engine messages as the SMTP layer publishes them, one hostile.
     publish('smtpSession', { reused: true, host: 'mx.secret-domain.test' });
     publish('smtpReply', { command: 'RCPT', replyClass: '5xx' });
@@ -68,7 +68,7 @@ forEachDialect('health, metrics and docs', (ctx) => {
     publish('smtpPoolWait', { seconds: 0.2 });
     publish('smtpTransaction', { recipients: 7 });
     publish('dnsCache', { hit: true, kind: 'positive' });
-    const res = await h.app.inject({
+    const res = await h.request({
       method: 'GET',
       url: '/metrics',
       headers: bearer('metrics-secret-1'),
@@ -113,7 +113,7 @@ forEachDialect('health, metrics and docs', (ctx) => {
   });
 
   it('/openapi.json documents every route; /docs serves Swagger UI', async () => {
-    const res = await h.app.inject({ method: 'GET', url: '/openapi.json' });
+    const res = await h.request({ method: 'GET', url: '/openapi.json' });
     assert.equal(res.statusCode, 200);
     const doc = res.json();
     assert.equal(doc.openapi, '3.1.0');
@@ -137,7 +137,7 @@ forEachDialect('health, metrics and docs', (ctx) => {
       { bearerAuth: [] },
       { apiKeyHeader: [] },
     ]);
-    const ui = await h.app.inject({ method: 'GET', url: '/docs/' });
+    const ui = await h.request({ method: 'GET', url: '/docs/' });
     assert.equal(ui.statusCode, 200);
     assert.match(ui.body, /swagger/i);
   });
@@ -147,7 +147,7 @@ forEachDialect('health, metrics and docs', (ctx) => {
     const other = await startHarness(ctx, { store });
     try {
       await store.close();
-      const res = await other.app.inject({ method: 'GET', url: '/health/ready' });
+      const res = await other.request({ method: 'GET', url: '/health/ready' });
       assert.equal(res.statusCode, 503);
       assert.match(String(res.headers['content-type']), /problem\+json/);
       const failed = res
@@ -172,12 +172,12 @@ forEachDialect('health, metrics and docs', (ctx) => {
     const withUp = await startHarness(ctx, { redis: up });
     const withDown = await startHarness(ctx, { redis: down });
     try {
-      const ok = await withUp.app.inject({ method: 'GET', url: '/health/ready' });
+      const ok = await withUp.request({ method: 'GET', url: '/health/ready' });
       assert.equal(ok.statusCode, 200);
       assert.ok(
         ok.json().checks.some((c: { name: string; ok: boolean }) => c.name === 'redis' && c.ok),
       );
-      const bad = await withDown.app.inject({ method: 'GET', url: '/health/ready' });
+      const bad = await withDown.request({ method: 'GET', url: '/health/ready' });
       assert.equal(bad.statusCode, 503);
       assert.match(bad.json().detail, /redis/);
     } finally {

@@ -13,7 +13,7 @@ forEachDialect('key routes', (ctx) => {
   after(() => h.close());
 
   it('POST /v1/keys creates a key whose secret is shown once and works', async () => {
-    const res = await h.app.inject({
+    const res = await h.request({
       method: 'POST',
       url: '/v1/keys',
       headers: bearer(admin),
@@ -25,13 +25,13 @@ forEachDialect('key routes', (ctx) => {
     assert.match(body.key, /^mv_live_/);
     assert.deepEqual(body.record.scopes, ['verify', 'jobs']);
     assert.deepEqual(body.record.rate, { limit: 120, windowSeconds: 60 });
-    const list = await h.app.inject({ method: 'GET', url: '/v1/keys', headers: bearer(admin) });
+    const list = await h.request({ method: 'GET', url: '/v1/keys', headers: bearer(admin) });
     assert.equal(list.statusCode, 200);
     const text = list.body;
     assert.ok(!text.includes(body.key), 'the list never holds a secret');
     assert.ok(!/hash/i.test(text), 'nor a hash');
     assert.ok(list.json().keys.some((k: { id: string }) => k.id === body.id));
-    const verify = await h.app.inject({
+    const verify = await h.request({
       method: 'POST',
       url: '/v1/verify',
       headers: bearer(body.key),
@@ -48,7 +48,7 @@ forEachDialect('key routes', (ctx) => {
       { name: 'x', scopes: ['verify'], owner: 'me' },
       { name: 'x', scopes: [] },
     ]) {
-      const res = await h.app.inject({
+      const res = await h.request({
         method: 'POST',
         url: '/v1/keys',
         headers: bearer(admin),
@@ -60,7 +60,7 @@ forEachDialect('key routes', (ctx) => {
   });
 
   it('rotate and revoke of an unknown id are 404 problems', async () => {
-    const rot = await h.app.inject({
+    const rot = await h.request({
       method: 'POST',
       url: '/v1/keys/key_nope/rotate',
       headers: bearer(admin),
@@ -68,7 +68,7 @@ forEachDialect('key routes', (ctx) => {
     });
     assert.equal(rot.statusCode, 404);
     assert.equal(rot.json().type, 'urn:mailvet:problem:not-found');
-    const del = await h.app.inject({
+    const del = await h.request({
       method: 'DELETE',
       url: '/v1/keys/key_nope',
       headers: bearer(admin),
@@ -79,7 +79,7 @@ forEachDialect('key routes', (ctx) => {
   it('rotate requires graceSeconds as an integer (no coercion)', async () => {
     const created = await h.keyService.create({ name: 'r', scopes: ['verify'] });
     h.secrets.push(created.key);
-    const res = await h.app.inject({
+    const res = await h.request({
       method: 'POST',
       url: `/v1/keys/${created.id}/rotate`,
       headers: bearer(admin),

@@ -13,7 +13,7 @@ forEachDialect('malformed input gets 4xx problem+json, never 500', (ctx) => {
   after(() => h.close());
 
   const post = (payload: string, extra: Record<string, string> = {}, url = '/v1/verify') =>
-    h.app.inject({ method: 'POST', url, headers: { ...headers, ...extra }, payload });
+    h.request({ method: 'POST', url, headers: { ...headers, ...extra }, payload });
 
   const assertProblem = (res: Awaited<ReturnType<typeof post>>, status: number, why: string) => {
     assert.equal(res.statusCode, status, `${why}: ${res.body.slice(0, 200)}`);
@@ -56,7 +56,7 @@ forEachDialect('malformed input gets 4xx problem+json, never 500', (ctx) => {
       400,
       'nested',
     );
-    const q = await h.app.inject({
+    const q = await h.request({
       method: 'GET',
       url: '/v1/verify?email=a%40b.test&x=1',
       headers,
@@ -97,7 +97,7 @@ forEachDialect('malformed input gets 4xx problem+json, never 500', (ctx) => {
       'long',
     );
     assertProblem(await post(JSON.stringify({ email: '' })), 400, 'empty');
-    const q = await h.app.inject({
+    const q = await h.request({
       method: 'GET',
       url: '/v1/verify?email=a%0d%0a%40b.test',
       headers,
@@ -119,24 +119,24 @@ forEachDialect('malformed input gets 4xx problem+json, never 500', (ctx) => {
 
   it('unknown routes and methods are 404 problem+json', async () => {
     assertProblem(
-      await h.app.inject({ method: 'GET', url: '/v2/nothing?email=a@b.test' }),
+      await h.request({ method: 'GET', url: '/v2/nothing?email=a@b.test' }),
       404,
       'unknown route',
     );
     assertProblem(
-      await h.app.inject({ method: 'PATCH', url: '/v1/verify', headers: bearer('x') }),
+      await h.request({ method: 'PATCH', url: '/v1/verify', headers: bearer('x') }),
       404,
       'unknown method',
     );
     assertProblem(
-      await h.app.inject({ method: 'GET', url: '/v1/keys/' + 'x'.repeat(500) + '/rotate' }),
+      await h.request({ method: 'GET', url: '/v1/keys/' + 'x'.repeat(500) + '/rotate' }),
       404,
       'long param',
     );
   });
 
   it('bad route parameters and query values are 400', async () => {
-    const rot = await h.app.inject({
+    const rot = await h.request({
       method: 'POST',
       url: '/v1/keys/bad%20id/rotate',
       headers,
@@ -144,35 +144,35 @@ forEachDialect('malformed input gets 4xx problem+json, never 500', (ctx) => {
     });
     assertProblem(rot, 400, 'param pattern');
     assertProblem(
-      await h.app.inject({ method: 'GET', url: '/v1/admin/audit?status=abc', headers }),
+      await h.request({ method: 'GET', url: '/v1/admin/audit?status=abc', headers }),
       400,
       'status',
     );
     assertProblem(
-      await h.app.inject({ method: 'GET', url: '/v1/admin/audit?limit=0', headers }),
+      await h.request({ method: 'GET', url: '/v1/admin/audit?limit=0', headers }),
       400,
       'limit 0',
     );
     assertProblem(
-      await h.app.inject({ method: 'GET', url: '/v1/admin/audit?from=yesterday', headers }),
+      await h.request({ method: 'GET', url: '/v1/admin/audit?from=yesterday', headers }),
       400,
       'from',
     );
     assertProblem(
-      await h.app.inject({ method: 'GET', url: '/v1/usage?from=2024-1-1', headers }),
+      await h.request({ method: 'GET', url: '/v1/usage?from=2024-1-1', headers }),
       400,
       'day',
     );
   });
 
   it('a sane incoming X-Request-Id is kept; a hostile one is replaced', async () => {
-    const kept = await h.app.inject({
+    const kept = await h.request({
       method: 'GET',
       url: '/health/live',
       headers: { 'x-request-id': 'abc-123' },
     });
     assert.equal(kept.headers['x-request-id'], 'abc-123');
-    const replaced = await h.app.inject({
+    const replaced = await h.request({
       method: 'GET',
       url: '/health/live',
       headers: { 'x-request-id': 'a b<script>' },

@@ -36,7 +36,7 @@ forEachDialect('no secrets or raw addresses in logs and audit rows', (ctx) => {
     for (const email of ADDRESSES) {
       assert.equal(
         (
-          await h.app.inject({
+          await h.request({
             method: 'POST',
             url: '/v1/verify',
             headers: bearer(verifyKey),
@@ -45,14 +45,14 @@ forEachDialect('no secrets or raw addresses in logs and audit rows', (ctx) => {
         ).statusCode,
         200,
       );
-      const q = await h.app.inject({
+      const q = await h.request({
         method: 'GET',
         url: `/v1/verify?email=${encodeURIComponent(email)}`,
         headers: bearer(verifyKey),
       });
       assert.equal(q.statusCode, 200);
     }
-    const batch = await h.app.inject({
+    const batch = await h.request({
       method: 'POST',
       url: '/v1/verify/batch',
       headers: { 'x-api-key': verifyKey },
@@ -60,31 +60,31 @@ forEachDialect('no secrets or raw addresses in logs and audit rows', (ctx) => {
     });
     assert.equal(batch.statusCode, 200);
     // Invalid requests carrying an address: the schema error must not echo it into logs.
-    await h.app.inject({
+    await h.request({
       method: 'POST',
       url: '/v1/verify',
       headers: bearer(verifyKey),
       payload: { email: ADDRESSES[0], junk: ADDRESSES[1] },
     });
-    await h.app.inject({ method: 'GET', url: `/nope?email=${encodeURIComponent(ADDRESSES[0])}` });
-    await h.app.inject({ method: 'GET', url: `/v1/${encodeURIComponent(ADDRESSES[1])}` });
+    await h.request({ method: 'GET', url: `/nope?email=${encodeURIComponent(ADDRESSES[0])}` });
+    await h.request({ method: 'GET', url: `/v1/${encodeURIComponent(ADDRESSES[1])}` });
     // Auth failures with secret-looking and real-but-wrong-scope keys.
-    await h.app.inject({
+    await h.request({
       method: 'POST',
       url: '/v1/verify',
       headers: bearer(verifyKey + 'x'),
       payload: { email: ADDRESSES[0] },
     });
-    await h.app.inject({ method: 'GET', url: '/v1/keys', headers: bearer(verifyKey) });
+    await h.request({ method: 'GET', url: '/v1/keys', headers: bearer(verifyKey) });
     // Key management responses contain a secret; their audit rows must not.
-    const created = await h.app.inject({
+    const created = await h.request({
       method: 'POST',
       url: '/v1/keys',
       headers: bearer(admin),
       payload: { name: 'leak-check', scopes: ['verify'] },
     });
     h.secrets.push(created.json().key);
-    const rotated = await h.app.inject({
+    const rotated = await h.request({
       method: 'POST',
       url: `/v1/keys/${created.json().id}/rotate`,
       headers: bearer(admin),
@@ -92,7 +92,7 @@ forEachDialect('no secrets or raw addresses in logs and audit rows', (ctx) => {
     });
     h.secrets.push(rotated.json().key);
     // The 500 path.
-    const failed = await h.app.inject({
+    const failed = await h.request({
       method: 'POST',
       url: '/v1/verify',
       headers: bearer(verifyKey),
@@ -141,7 +141,7 @@ forEachDialect('no secrets or raw addresses in logs and audit rows', (ctx) => {
 
   it('GET /v1/admin/audit filters by key, route, status and time', async () => {
     const get = (qs: string) =>
-      h.app.inject({ method: 'GET', url: `/v1/admin/audit?${qs}`, headers: bearer(admin) });
+      h.request({ method: 'GET', url: `/v1/admin/audit?${qs}`, headers: bearer(admin) });
     const byStatus = await get('status=401');
     assert.equal(byStatus.statusCode, 200);
     assert.ok(byStatus.json().entries.length >= 1);

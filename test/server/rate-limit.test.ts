@@ -38,7 +38,7 @@ function limitSuite(ctx: DialectContext, withRedis: boolean) {
   });
 
   const verify = (secret: string) =>
-    h.app.inject({
+    h.request({
       method: 'POST',
       url: '/v1/verify',
       headers: bearer(secret),
@@ -75,7 +75,7 @@ function limitSuite(ctx: DialectContext, withRedis: boolean) {
   it('a batch of n costs n', async () => {
     let secret = await h.key();
     const batch = (n: number) =>
-      h.app.inject({
+      h.request({
         method: 'POST',
         url: '/v1/verify/batch',
         headers: bearer(secret),

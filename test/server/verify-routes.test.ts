@@ -13,7 +13,7 @@ forEachDialect('verify routes', (ctx) => {
   after(() => h.close());
 
   it('POST /v1/verify answers the result contract with a request id', async () => {
-    const res = await h.app.inject({
+    const res = await h.request({
       method: 'POST',
       url: '/v1/verify',
       headers: bearer(secret),
@@ -29,7 +29,7 @@ forEachDialect('verify routes', (ctx) => {
   });
 
   it('GET /v1/verify?email= answers the same contract', async () => {
-    const res = await h.app.inject({
+    const res = await h.request({
       method: 'GET',
       url: '/v1/verify?email=bob%40example.test&smtp=false',
       headers: bearer(secret),
@@ -41,7 +41,7 @@ forEachDialect('verify routes', (ctx) => {
 
   it('a repeated address is answered from the result cache and says so', async () => {
     const payload = { email: 'cached@nowhere.test' };
-    const first = await h.app.inject({
+    const first = await h.request({
       method: 'POST',
       url: '/v1/verify',
       headers: bearer(secret),
@@ -49,7 +49,7 @@ forEachDialect('verify routes', (ctx) => {
     });
     assert.equal(first.json().cached, undefined);
     const queries = h.dns.totalQueries();
-    const second = await h.app.inject({
+    const second = await h.request({
       method: 'POST',
       url: '/v1/verify',
       headers: bearer(secret),
@@ -62,7 +62,7 @@ forEachDialect('verify routes', (ctx) => {
 
   it('POST /v1/verify/batch returns results in input order', async () => {
     const emails = ['a@nowhere.test', 'not an address', 'b@example.test'];
-    const res = await h.app.inject({
+    const res = await h.request({
       method: 'POST',
       url: '/v1/verify/batch',
       headers: bearer(secret),
@@ -79,7 +79,7 @@ forEachDialect('verify routes', (ctx) => {
 
   it('a batch over 100 addresses is a 400 problem', async () => {
     const emails = Array.from({ length: 101 }, (_, i) => `u${i}@nowhere.test`);
-    const res = await h.app.inject({
+    const res = await h.request({
       method: 'POST',
       url: '/v1/verify/batch',
       headers: bearer(secret),
@@ -91,13 +91,13 @@ forEachDialect('verify routes', (ctx) => {
 
   it('GET /v1/usage counts verifications per day and status for the calling key only', async () => {
     const other = await h.key({ scopes: ['verify'] });
-    await h.app.inject({
+    await h.request({
       method: 'POST',
       url: '/v1/verify',
       headers: bearer(other),
       payload: { email: 'x@nowhere.test' },
     });
-    const res = await h.app.inject({ method: 'GET', url: '/v1/usage', headers: bearer(other) });
+    const res = await h.request({ method: 'GET', url: '/v1/usage', headers: bearer(other) });
     assert.equal(res.statusCode, 200);
     const body = res.json();
     assert.equal(body.days.length, 1);
@@ -105,7 +105,7 @@ forEachDialect('verify routes', (ctx) => {
     assert.deepEqual(body.days[0].byStatus, { undeliverable: 1 });
     assert.equal(body.days[0].total, 1);
     const mine = (
-      await h.app.inject({ method: 'GET', url: '/v1/usage', headers: bearer(secret) })
+      await h.request({ method: 'GET', url: '/v1/usage', headers: bearer(secret) })
     ).json();
     assert.ok(mine.days[0].total >= 6, 'the first key has its own, larger count');
   });
