@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
-import type { InjectOptions } from 'fastify';
 import { after, before, it } from 'node:test';
 import { forEachDialect } from '../store/dialects.js';
-import { bearer, startHarness, type Harness } from './fixtures/server-harness.js';
+import {
+  bearer,
+  startHarness,
+  type Harness,
+  type HttpRequestOptions,
+} from './fixtures/server-harness.js';
 
 /** Allowance of the key in these tests: small, so counting is visible. */
 const LIMIT = 20;
@@ -26,7 +30,7 @@ forEachDialect('rate-limit headers on authenticated error responses', (ctx) => {
   const cases: Array<{
     name: string;
     status: number;
-    send: (secret: string) => InjectOptions;
+    send: (secret: string) => HttpRequestOptions;
   }> = [
     {
       name: 'unknown field',
@@ -98,7 +102,7 @@ forEachDialect('rate-limit headers on authenticated error responses', (ctx) => {
   for (const c of cases) {
     it(`${c.name}: ${c.status} with RateLimit-Policy and RateLimit, one point spent`, async () => {
       const secret = await h.key({ scopes: ['verify', 'jobs'] });
-      const res = await h.app.inject(c.send(secret));
+      const res = await h.request(c.send(secret));
       assert.equal(res.statusCode, c.status, res.body);
       assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
       assert.equal(res.headers['ratelimit-policy'], `"key";q=${LIMIT};w=60`);
@@ -108,7 +112,7 @@ forEachDialect('rate-limit headers on authenticated error responses', (ctx) => {
 
   it('a key sending only invalid requests is refused once its allowance is spent', async () => {
     const secret = await h.key({ scopes: ['verify'] });
-    const bad = () => h.app.inject(cases[1]!.send(secret));
+    const bad = () => h.request(cases[1]!.send(secret));
     for (let i = 0; i < LIMIT; i++) assert.equal((await bad()).statusCode, 400);
     const refused = await bad();
     assert.equal(refused.statusCode, 429);
@@ -117,7 +121,7 @@ forEachDialect('rate-limit headers on authenticated error responses', (ctx) => {
   });
 
   it('an unauthenticated request has no rate-limit headers (there is no key to count)', async () => {
-    const res = await h.app.inject({ method: 'GET', url: '/v1/usage' });
+    const res = await h.request({ method: 'GET', url: '/v1/usage' });
     assert.equal(res.statusCode, 401);
     assert.equal(res.headers['ratelimit'], undefined);
   });
