@@ -316,6 +316,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: 0,
     doc: 'Per-address result cache TTL; 0 turns the cache off.',
   },
+  {
+    path: 'server.shutdownTimeoutMs',
+    env: 'MAILVET_SHUTDOWN_TIMEOUT_MS',
+    type: int(0, 600_000),
+    default: 30_000,
+    doc: "On SIGTERM/SIGINT, time in-flight HTTP requests get to finish before their connections are cut. The in-process job workers then get `jobs.stopGraceMs`; keep the sum under your orchestrator's kill timeout (Kubernetes: `terminationGracePeriodSeconds`, 30 s by default).",
+  },
   // Storage
   {
     path: 'store.dataDir',
@@ -436,5 +443,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     type: int(100, 120_000),
     default: 10_000,
     doc: 'Total deadline for one webhook delivery: DNS lookup, connect, sending the body and reading the answer. A receiver that answers slowly (even one byte at a time) fails the attempt when it passes.',
+  },
+  {
+    path: 'jobs.stopGraceMs',
+    env: 'MAILVET_JOBS_STOP_GRACE_MS',
+    type: int(0, 600_000),
+    default: 10_000,
+    doc: 'On a graceful stop (`mailvet serve` or `mailvet worker`), time the current batches get to finish; then finished results are written, the other items are released for other workers and open SMTP connections are cut. `mailvet worker --grace-ms` overrides it.',
   },
 ];

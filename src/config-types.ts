@@ -56,6 +56,7 @@ export interface MailvetConfig {
     defaultRatePerMinute: number;
     auditRetentionDays: number;
     resultCacheTtlSeconds: number; // 0 = off
+    shutdownTimeoutMs: number; // in-flight requests' drain time on SIGTERM
   };
   store: {
     dataDir: string; // MAILVET_DATA_DIR, default ./data (SQLite file inside)

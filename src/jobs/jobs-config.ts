@@ -18,6 +18,8 @@ export interface JobsConfig {
   webhookAllowPrivate: boolean;
   webhookMaxAttempts: number;
   webhookTimeoutMs: number;
+  /** On a graceful stop, time the current batches get before their unfinished items are released. */
+  stopGraceMs: number;
 }
 
 declare module '../config-types.js' {

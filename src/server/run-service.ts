@@ -71,8 +71,9 @@ export async function runService(
       host: config.server.host,
       port: config.server.port,
       handleSignals: options.handleSignals,
+      shutdownTimeoutMs: config.server.shutdownTimeoutMs,
       resources: [
-        { name: 'job workers', close: () => workers.stop() },
+        { name: 'job workers', close: () => workers.stop(config.jobs.stopGraceMs) },
         // Requests have drained and the workers released their batches:
         // nothing still in the engine has a taker, so cut it instead of
         // waiting for slow SMTP servers.

@@ -67,3 +67,58 @@ forEachDialect('listen and graceful shutdown', (ctx) => {
     await h.store.ping();
   });
 });
+
+forEachDialect('graceful shutdown past its timeout', (ctx) => {
+  let h: Harness;
+  let release!: () => void;
+  let arrived!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const stuckArrived = new Promise<void>((resolve) => (arrived = resolve));
+
+  before(async () => {
+    const wrapVerifier = (real: Verifier): Verifier => ({
+      verify: async (email, options) => {
+        if (email === SLOW) {
+          arrived();
+          await gate;
+        }
+        return real.verify(email, options);
+      },
+      verifyMany: (emails, options) => real.verifyMany(emails, options),
+      close: () => real.close(),
+    });
+    h = await startHarness(ctx, { wrapVerifier, listen: false });
+  });
+  after(async () => {
+    release();
+    await h.close();
+  });
+
+  it('cuts a request still running at server.shutdownTimeoutMs, then closes the resources', async () => {
+    const closed: string[] = [];
+    const server = await listen(h.app, {
+      host: '127.0.0.1',
+      port: 0,
+      handleSignals: false,
+      shutdownTimeoutMs: 200,
+      resources: [{ name: 'probe', close: async () => void closed.push('probe') }],
+    });
+    const secret = await h.key();
+    const inflight = fetch(`${server.url}/v1/verify`, {
+      method: 'POST',
+      headers: { ...bearer(secret), 'content-type': 'application/json' },
+      body: JSON.stringify({ email: SLOW }),
+    });
+    await stuckArrived;
+    // The verification never ends by itself: without the timeout, close() would wait for it.
+    let deadline: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      server.close().then(() => 'closed'),
+      new Promise((resolve) => (deadline = setTimeout(() => resolve('still waiting'), 10_000))),
+    ]);
+    clearTimeout(deadline);
+    assert.equal(outcome, 'closed');
+    await assert.rejects(inflight, 'the stuck request lost its connection');
+    assert.deepEqual(closed, ['probe']);
+  });
+});

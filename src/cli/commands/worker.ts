@@ -5,7 +5,7 @@ import { processIo, UsageError, type CliIo } from '../cli-io.js';
 import { openStore } from '../../store/open-store.js';
 import { createDefaultVerifier } from '../../verify/default-verifier.js';
 import { createLogger } from '../../observability/logger.js';
-import { startWorkers, DEFAULT_STOP_GRACE_MS } from '../../jobs/start-workers.js';
+import { startWorkers } from '../../jobs/start-workers.js';
 
 /** Flags that map onto `jobs.*` config paths. */
 const WORKER_FLAGS = [
@@ -33,6 +33,12 @@ const WORKER_FLAGS = [
     path: 'jobs.pollIntervalMs',
     doc: 'idle poll interval (env MAILVET_JOBS_POLL_MS)',
   },
+  {
+    flags: '--grace-ms <ms>',
+    key: 'graceMs',
+    path: 'jobs.stopGraceMs',
+    doc: 'time current batches get to finish on SIGTERM (env MAILVET_JOBS_STOP_GRACE_MS, default 10000)',
+  },
 ] as const;
 
 /**
@@ -48,19 +54,11 @@ export function workerCommand(io: CliIo = processIo()): Command {
     'process bulk jobs from the database (any number of processes, any machine)',
   );
   for (const f of WORKER_FLAGS) cmd.addOption(new Option(f.flags, f.doc));
-  cmd.option(
-    '--grace-ms <ms>',
-    'time current batches get to finish on SIGTERM',
-    String(DEFAULT_STOP_GRACE_MS),
-  );
   addEngineOptions(cmd);
   cmd.action(async () => {
     const opts = cmd.opts<Record<string, string | undefined>>();
     const extra: Record<string, unknown> = {};
     for (const f of WORKER_FLAGS) if (opts[f.key] !== undefined) extra[f.path] = opts[f.key];
-    const graceMs = Number(opts.graceMs);
-    if (!Number.isSafeInteger(graceMs) || graceMs < 0)
-      throw new UsageError('--grace-ms must be a whole number >= 0');
     const config = engineConfig(cmd, io, extra);
     if (config.jobs.workers < 1) throw new UsageError('--loops must be at least 1');
     const log = createLogger({ level: config.logLevel });
@@ -90,7 +88,7 @@ export function workerCommand(io: CliIo = processIo()): Command {
     );
     log.info({ signal }, 'stopping job workers');
     try {
-      await workers.stop(graceMs);
+      await workers.stop(config.jobs.stopGraceMs);
     } finally {
       // Whatever the engine still runs belongs to items the loops have
       // released: cut its SMTP connections instead of waiting for slow
