@@ -7,27 +7,33 @@ import type { Verifier } from '../../src/verify/verifier-types.js';
 
 const SLOW = 'slow.one@nowhere.test';
 
-forEachDialect('listen and graceful shutdown', (ctx) => {
-  let h: Harness;
-  let server: RunningServer;
+/** A verifier wrapper that holds SLOW's verification until `release()`. */
+function gateSlow() {
   let release!: () => void;
   let arrived!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
+  const wrapVerifier = (real: Verifier): Verifier => ({
+    verify: async (email, options) => {
+      if (email === SLOW) {
+        arrived();
+        await gate;
+      }
+      return real.verify(email, options);
+    },
+    verifyMany: (emails, options) => real.verifyMany(emails, options),
+    close: () => real.close(),
+  });
+  return { wrapVerifier, release, slowArrived };
+}
+
+forEachDialect('listen and graceful shutdown', (ctx) => {
+  let h: Harness;
+  let server: RunningServer;
+  const { wrapVerifier, release, slowArrived } = gateSlow();
   const closed: string[] = [];
 
   before(async () => {
-    const wrapVerifier = (real: Verifier): Verifier => ({
-      verify: async (email, options) => {
-        if (email === SLOW) {
-          arrived();
-          await gate;
-        }
-        return real.verify(email, options);
-      },
-      verifyMany: (emails, options) => real.verifyMany(emails, options),
-      close: () => real.close(),
-    });
     // This test listens itself, through src/server/listen.ts.
     h = await startHarness(ctx, { wrapVerifier, listen: false });
     server = await listen(h.app, {
@@ -70,23 +76,9 @@ forEachDialect('listen and graceful shutdown', (ctx) => {
 
 forEachDialect('graceful shutdown past its timeout', (ctx) => {
   let h: Harness;
-  let release!: () => void;
-  let arrived!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const stuckArrived = new Promise<void>((resolve) => (arrived = resolve));
+  const { wrapVerifier, release, slowArrived: stuckArrived } = gateSlow();
 
   before(async () => {
-    const wrapVerifier = (real: Verifier): Verifier => ({
-      verify: async (email, options) => {
-        if (email === SLOW) {
-          arrived();
-          await gate;
-        }
-        return real.verify(email, options);
-      },
-      verifyMany: (emails, options) => real.verifyMany(emails, options),
-      close: () => real.close(),
-    });
     h = await startHarness(ctx, { wrapVerifier, listen: false });
   });
   after(async () => {
