@@ -279,7 +279,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'MAILVET_AUTH_FAILURE_THRESHOLD',
     type: int(1, 1_000_000),
     default: 20,
-    doc: 'Failed authentications from one IP within the window that trigger a temporary block.',
+    doc: 'Failed authentications one IP may make within the window; the next one blocks it for `server.authBlockSeconds`. Each instance counts alone unless `REDIS_URL` is set, which makes the count shared.',
   },
   {
     path: 'server.authFailureWindowSeconds',
@@ -293,7 +293,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'MAILVET_AUTH_BLOCK_SECONDS',
     type: int(1, 604_800),
     default: 900,
-    doc: 'Duration of an automatic IP block.',
+    doc: 'Duration of an automatic IP block. The block is stored in the database: the instance that made it enforces it at once, the others within 5 s.',
   },
   {
     path: 'server.defaultRatePerMinute',
@@ -343,7 +343,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'REDIS_URL',
     type: nullableStr,
     default: null,
-    doc: 'Redis URL; when set, rate limits and result caches are shared by every instance.',
+    doc: 'Redis URL; when set, rate limits, auth-failure counts and result caches are shared by every instance.',
   },
   {
     path: 'redisKeyPrefix',

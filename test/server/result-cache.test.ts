@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, it } from 'node:test';
-import { Redis } from 'ioredis';
-import { forEachDialect, type DialectContext } from '../store/dialects.js';
+import type { Redis } from 'ioredis';
+import { forEachDialect } from '../store/dialects.js';
 import { bearer, startHarness, type Harness } from './fixtures/server-harness.js';
+import {
+  clearRedisPrefix,
+  startInstancePair,
+  type InstancePair,
+} from './fixtures/instance-pair.js';
 import { resultCacheKey } from '../../src/server/result-cache.js';
 
 /*
@@ -13,8 +17,6 @@ import { resultCacheKey } from '../../src/server/result-cache.js';
  * from the loopback DNS server) is the retryable `unknown` answer that must
  * never be cached.
  */
-
-const REDIS_URL = process.env.MAILVET_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -38,12 +40,8 @@ async function verifyBroken(h: Harness, secret: string, email: string): Promise<
   return result;
 }
 
-/** A harness whose DNS server also answers SERVFAIL for `broken.test`. */
-async function startCacheHarness(
-  ctx: DialectContext,
-  options: Parameters<typeof startHarness>[1],
-): Promise<Harness> {
-  const h = await startHarness(ctx, options);
+/** Make the harness's DNS server answer SERVFAIL for `broken.test`. */
+function breakDns(h: Harness): Harness {
   h.dns.setZone('broken.test', { rcode: 'SERVFAIL' });
   return h;
 }
@@ -53,10 +51,12 @@ forEachDialect('result cache in memory', (ctx) => {
   let secret: string;
   let clock = Date.now();
   before(async () => {
-    h = await startCacheHarness(ctx, {
-      now: () => clock,
-      config: { 'server.resultCacheTtlSeconds': 60 },
-    });
+    h = breakDns(
+      await startHarness(ctx, {
+        now: () => clock,
+        config: { 'server.resultCacheTtlSeconds': 60 },
+      }),
+    );
     secret = await h.key();
   });
   after(() => h.close());
@@ -84,9 +84,10 @@ forEachDialect('result cache in memory', (ctx) => {
 });
 
 forEachDialect('result cache in Redis', (ctx) => {
-  const prefix = `mvtest-${randomBytes(4).toString('hex')}`;
   const TTL_SECONDS = 30;
+  let pair: InstancePair;
   let redis: Redis;
+  let prefix: string;
   let a: Harness;
   let b: Harness;
   let secret: string;
@@ -95,24 +96,16 @@ forEachDialect('result cache in Redis', (ctx) => {
   const resultKeys = () => redis.keys(`${prefix}:result:*`);
 
   before(async () => {
-    redis = new Redis(REDIS_URL);
-    // Two instances of the service on one Redis and one database, like two
-    // replicas behind a load balancer; the prefix comes through the config.
-    const options = {
-      redis,
-      config: { 'server.resultCacheTtlSeconds': TTL_SECONDS, redisKeyPrefix: prefix },
-    };
-    a = await startCacheHarness(ctx, options);
-    b = await startCacheHarness(ctx, { ...options, store: a.store });
+    pair = await startInstancePair(ctx, {
+      redis: true,
+      config: { 'server.resultCacheTtlSeconds': TTL_SECONDS },
+    });
+    ({ a, b, prefix } = pair);
+    redis = pair.redis!;
+    for (const h of [a, b]) breakDns(h);
     secret = await a.key();
   });
-  after(async () => {
-    await a.close();
-    await b.close();
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-  });
+  after(() => pair.close());
 
   it('a second verify answers cached: true from an entry under the prefix, keyed by a digest', async () => {
     const email = 'Repeat.Me@nowhere.test';
@@ -215,7 +208,7 @@ forEachDialect('result cache in Redis', (ctx) => {
 
   it('an entry expires in Redis after its TTL (1 s), and is then verified afresh', async () => {
     const shortPrefix = `${prefix}-short`;
-    const h = await startCacheHarness(ctx, {
+    const h = await startHarness(ctx, {
       redis,
       store: a.store,
       config: { 'server.resultCacheTtlSeconds': 1, redisKeyPrefix: shortPrefix },
@@ -234,8 +227,7 @@ forEachDialect('result cache in Redis', (ctx) => {
       assert.equal(after.json().reason, 'no_such_domain');
     } finally {
       await h.close();
-      const keys = await redis.keys(`${shortPrefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await clearRedisPrefix(redis, shortPrefix);
     }
   });
 });
