@@ -37,6 +37,7 @@ import { JobService } from '../jobs/job-service.js';
 import { openApiDocument } from './openapi-document.js';
 import { withAuthCache } from './auth-cache.js';
 import { ApiProblem } from './api-problem.js';
+import { MailvetError } from '../errors.js';
 import { SharedProblemSchema, VerificationResultSchema } from './schemas/result-schema.js';
 import './request-context.js';
 
@@ -76,6 +77,29 @@ export function trustProxyOption(
     return (_address, hop) => hop < hops;
   }
   return value;
+}
+
+/** Names of the migrations not applied to the store's database, in order. */
+async function pendingMigrations(store: Store): Promise<string[]> {
+  return (await store.migrationStatus())
+    .filter((m) => m.executedAt === undefined)
+    .map((m) => m.name);
+}
+
+/**
+ * The app's first query (stored IP blocks) fails on a database that was
+ * never migrated with the driver's "no such table"; say what is wrong instead.
+ */
+async function explainStartFailure(store: Store, err: unknown): Promise<unknown> {
+  const pending = await pendingMigrations(store).catch(() => []);
+  if (pending.length === 0) return err;
+  return new MailvetError(
+    'MV_ERR_MIGRATION',
+    `the database is not migrated (${pending.length} pending: ${pending.join(', ')}): ` +
+      'run `mailvet migrate`, or open the store with `migrate: true`',
+    500,
+    { cause: err },
+  );
 }
 
 /**
@@ -132,7 +156,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     autoBlockSeconds: config.server.authBlockSeconds,
     now,
   });
-  await blocker.start();
+  await blocker.start().catch(async (err: unknown) => {
+    if (ownsMetrics) metrics.close();
+    throw await explainStartFailure(store, err);
+  });
 
   const ttl = config.server.resultCacheTtlSeconds;
   const cache: ResultCache | null =
@@ -196,8 +223,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     {
       name: 'migrations',
       check: async () => {
-        const pending = (await store.migrationStatus()).filter((m) => m.executedAt === undefined);
-        if (pending.length > 0) throw new Error(`${pending.length} migration(s) pending`);
+        const pending = await pendingMigrations(store);
+        if (pending.length > 0)
+          throw new Error(`${pending.length} migration(s) pending: ${pending.join(', ')}`);
       },
     },
   ];
