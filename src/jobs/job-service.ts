@@ -315,7 +315,13 @@ export class JobService {
     return row;
   }
 
-  /** Counts by item state and result status, in one grouped scan of the job's items. */
+  /**
+   * Counts by item state and result status, in one grouped scan of the job's
+   * items. The rate counts only items a worker finished within the window
+   * (claimed, so `attempts > 0`, or a duplicate given its first's result):
+   * rows refused at import and items skipped by a cancel also have `done_at`,
+   * but were never verified and would make the rate and ETA up.
+   */
   async #view(row: Selectable<JobsTable>): Promise<JobView> {
     const since = this.#now() - RATE_WINDOW_SECONDS * 1000;
     const groups = await this.#db
@@ -325,7 +331,20 @@ export class JobService {
         'status',
         eb.fn.countAll<number | string>().as('n'),
         eb.fn
-          .sum<number | string | null>(eb.case().when('done_at', '>=', since).then(1).else(0).end())
+          .sum<number | string | null>(
+            eb
+              .case()
+              .when(
+                eb.and([
+                  eb('done_at', '>=', since),
+                  eb('state', 'in', ['done', 'error']),
+                  eb.or([eb('attempts', '>', 0), eb('canonical_no', 'is not', null)]),
+                ]),
+              )
+              .then(1)
+              .else(0)
+              .end(),
+          )
           .as('recent'),
       ])
       .where('job_id', '=', row.id)

@@ -8,7 +8,7 @@ import { startWorkers } from '../../src/jobs/start-workers.js';
 import { createLogger } from '../../src/observability/logger.js';
 import type { Store } from '../../src/store/store.js';
 import type { Verifier } from '../../src/verify/verifier-types.js';
-import { testJobsConfig } from './fixtures.js';
+import { jobRow, testJobsConfig } from './fixtures.js';
 
 const STALE_SECONDS = 60;
 
@@ -95,29 +95,7 @@ forEachDialect('stale imports', (d) => {
     const insertJob = (id: string, heartbeat: number) =>
       store.db
         .insertInto('jobs')
-        .values({
-          id,
-          owner: 'o',
-          created_by: null,
-          state: 'importing',
-          options: '{}',
-          idempotency_key: null,
-          columns: '[]',
-          email_column: 0,
-          total_items: 0,
-          error: null,
-          webhook_url: null,
-          webhook_secret: null,
-          webhook_state: 'none',
-          webhook_attempts: 0,
-          webhook_next_at: null,
-          webhook_lease_until: null,
-          webhook_last_error: null,
-          created_at: heartbeat,
-          import_heartbeat_at: heartbeat,
-          started_at: null,
-          finished_at: null,
-        })
+        .values(jobRow({ id, created_at: heartbeat, import_heartbeat_at: heartbeat }))
         .execute();
     // A process died mid-import long ago (rows written); another is importing now.
     await insertJob('job_dead', clock - (STALE_SECONDS + 5) * 1000);
