@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { finished, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { JobLimitError } from './job-errors.js';
@@ -19,6 +19,12 @@ export const CSV_CHUNK_ROWS = 1000;
  * instead of several promises per row. Unreadable records come back as
  * `{error}` rows in their place, so one bad line never aborts an import.
  * More than `maxBytes` of input throws JobLimitError.
+ *
+ * A Readable `source` (an HTTP request body) is piped, not iterated, and is
+ * let go as soon as this generator ends for any reason, including `return()`
+ * by a consumer that gave up: unpiped, paused and without a listener of
+ * ours, never destroyed. Its owner can then read and discard the rest of it
+ * (see discardUpload), which an async iterator left attached would prevent.
  */
 export async function* csvRowChunks(
   source: AsyncIterable<Buffer | string>,
@@ -52,36 +58,54 @@ export async function* csvRowChunks(
     }
     if (nextSkipped === skipped.length) skipped.length = nextSkipped = 0;
   };
-  const done = pipeline(Readable.from(limitBytes(source, maxBytes)), parser);
+  const input = source instanceof Readable ? source : Readable.from(source);
+  const limiter = byteLimit(maxBytes);
+  // pipe() carries data and backpressure but neither errors nor an aborted
+  // upload: those fail the import through the limiter.
+  const stopWatching = finished(input, { writable: false }, (err) => {
+    if (err) limiter.destroy(err);
+  });
+  input.pipe(limiter);
+  const done = pipeline(limiter, parser);
   // The pipeline's own rejection is re-raised by iterating the parser.
   done.catch(() => {});
-  for await (const first of parser as AsyncIterable<string[]>) {
-    const chunk: CsvRow[] = [];
-    // Take what is already parsed without a promise per record. (Reading
-    // beside the async iterator is safe: it too just calls read().)
-    let record: string[] | null = first;
-    do {
-      dueSkipped(chunk);
-      chunk.push({ cells: record });
-      read++;
-    } while (chunk.length < CSV_CHUNK_ROWS && (record = parser.read() as string[] | null) !== null);
-    yield chunk;
+  try {
+    for await (const first of parser as AsyncIterable<string[]>) {
+      const chunk: CsvRow[] = [];
+      // Take what is already parsed without a promise per record. (Reading
+      // beside the async iterator is safe: it too just calls read().)
+      let record: string[] | null = first;
+      do {
+        dueSkipped(chunk);
+        chunk.push({ cells: record });
+        read++;
+      } while (
+        chunk.length < CSV_CHUNK_ROWS &&
+        (record = parser.read() as string[] | null) !== null
+      );
+      yield chunk;
+    }
+    const rest: CsvRow[] = [];
+    dueSkipped(rest);
+    if (rest.length > 0) yield rest;
+    await done;
+  } finally {
+    stopWatching();
+    input.unpipe(limiter);
+    limiter.destroy();
+    parser.destroy();
+    if (input !== source) input.destroy();
   }
-  const rest: CsvRow[] = [];
-  dueSkipped(rest);
-  if (rest.length > 0) yield rest;
-  await done;
 }
 
-async function* limitBytes(
-  source: AsyncIterable<Buffer | string>,
-  maxBytes: number,
-): AsyncGenerator<Buffer> {
+/** Passes bytes through, failing with JobLimitError once more than `maxBytes` went by. */
+function byteLimit(maxBytes: number): Transform {
   let total = 0;
-  for await (const chunk of source) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    total += buf.length;
-    if (total > maxBytes) throw new JobLimitError(`upload is larger than ${maxBytes} bytes`);
-    yield buf;
-  }
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      total += chunk.length;
+      if (total > maxBytes) callback(new JobLimitError(`upload is larger than ${maxBytes} bytes`));
+      else callback(null, chunk);
+    },
+  });
 }

@@ -90,6 +90,31 @@ export async function importItems(
       ? csvRowChunks(input.body, limits.maxUploadBytes)
       : emailChunks(input.emails)
   )[Symbol.asyncIterator]();
+  try {
+    return await importRows(source, { db, adapter, jobId, input, limits, now, heartbeat });
+  } finally {
+    // Whatever ended the import (a limit, a bad header, a database error),
+    // the reader is ended too: csvRowChunks then lets go of the upload at
+    // once, so its owner can discard the rest of it (see discardUpload).
+    await source.return(undefined);
+  }
+}
+
+/** importItems' arguments, for the function doing its work. */
+interface ImportJob {
+  db: Kysely<Database>;
+  adapter: Pick<StoreAdapter, 'bulkInsert' | 'refreshStatistics'> | undefined;
+  jobId: string;
+  input: JobInput;
+  limits: ImportLimits;
+  now: EpochMs;
+  heartbeat: ImportHeartbeat;
+}
+
+async function importRows(
+  source: AsyncGenerator<CsvRow[]>,
+  { db, adapter, jobId, input, limits, now, heartbeat }: ImportJob,
+): Promise<ImportSummary> {
   let chunk: CsvRow[] = [];
   let at = 0;
   /** Make chunk[at] the next row: false at the end. Awaits once per chunk, not per row. */
