@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { forEachDialect } from '../store/dialects.js';
 import { defaultConfig } from '../../src/config.js';
@@ -7,6 +8,7 @@ import { buildApp } from '../../src/server/app.js';
 import { createKeyService } from '../../src/server/keys/key-service.js';
 import { createDefaultVerifier } from '../../src/verify/default-verifier.js';
 import type { Verifier } from '../../src/verify/verifier-types.js';
+import { RawHttpConnection, streamedUpload } from './fixtures/streamed-upload.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -42,6 +44,7 @@ forEachDialect('jobs API, multipart upload', (d) => {
   let app: FastifyInstance;
   let verifier: Verifier;
   let key: string;
+  let port: number;
 
   before(async () => {
     const config = defaultConfig({
@@ -56,6 +59,8 @@ forEachDialect('jobs API, multipart upload', (d) => {
     const keyService = createKeyService(store);
     app = await buildApp({ config, verifier, store, keyService });
     key = (await keyService.create({ name: 'm', scopes: ['jobs'] })).key;
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    port = (app.server.address() as AddressInfo).port;
   });
   after(async () => {
     await app.close();
@@ -160,4 +165,68 @@ forEachDialect('jobs API, multipart upload', (d) => {
     assert.equal(res.statusCode, 201, res.body);
     assert.equal((res.json() as Json).job.counts.total, 2);
   });
+
+  // As for a text/csv body (jobs.test.ts): the answer reaches a client still
+  // sending its form, the rest of the form is read and thrown away, and the
+  // connection takes the next request.
+  const FILE_BYTES = 4 * 1024 * 1024;
+  const filePart = (type: string, first: string) =>
+    `--${BOUNDARY}\r\ncontent-disposition: form-data; name="file"; filename="l.csv"\r\n` +
+    `content-type: ${type}\r\n\r\n${first}`;
+  for (const [what, status, head, row, extra] of [
+    ['too many rows', 413, filePart('text/csv', 'email\n'), (i: number) => `u${i}@ok.test\n`, {}],
+    [
+      'too many bytes',
+      413,
+      filePart('text/csv', 'email,pad\n'),
+      (i: number) => `u${i}@ok.test,${'x'.repeat(300)}\n`,
+      {},
+    ],
+    ['a file that is not CSV', 415, filePart('image/png', ''), () => 'x'.repeat(12), {}],
+    [
+      'a replayed Idempotency-Key',
+      200,
+      filePart('text/csv', 'email\n'),
+      (i: number) => `r${i}@ok.test\n`,
+      { 'idempotency-key': 'form-1' },
+    ],
+  ] as const) {
+    it(`answers ${what} with ${status} while the form is still arriving`, async () => {
+      const headers = {
+        authorization: `Bearer ${key}`,
+        'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+        ...extra,
+      };
+      if (status === 200) {
+        const { payload } = form([
+          { name: 'file', filename: 'l.csv', type: 'text/csv', content: CSV },
+        ]);
+        const made = await app.inject({ method: 'POST', url: '/v1/jobs', headers, payload });
+        assert.equal(made.statusCode, 201, made.body);
+      }
+      const before = await jobCount();
+      const conn = await RawHttpConnection.open(port);
+      try {
+        const up = await streamedUpload(conn, {
+          path: '/v1/jobs',
+          headers,
+          head,
+          chunk: (i) => row(i).repeat(1400),
+          bodyBytes: FILE_BYTES,
+          tail: `\r\n--${BOUNDARY}--\r\n`,
+        });
+        assert.equal(up.status, status, up.body);
+        if (status !== 200)
+          assert.match(up.headers['content-type']!, /^application\/problem\+json/);
+        assert.equal(up.stillSending, true, 'answered before the client ended its upload');
+        assert.ok(up.ms < 5000, `answered after ${up.ms} ms`);
+        assert.ok(up.uploaded, 'the server read the rest of the form');
+        const next = await conn.get('/v1/jobs', { authorization: `Bearer ${key}` });
+        assert.equal(next.status, 200, 'the connection takes the next request');
+        assert.equal(await jobCount(), before, 'nothing kept');
+      } finally {
+        conn.close();
+      }
+    });
+  }
 });

@@ -13,6 +13,8 @@ import { createLogger } from '../../src/observability/logger.js';
 import { startWorkers, type JobWorkers } from '../../src/jobs/start-workers.js';
 import { verifyWebhookSignature } from '../../src/jobs/webhook-signature.js';
 import type { Verifier } from '../../src/verify/verifier-types.js';
+import { DISCARD_MAX_BYTES } from '../../src/server/discard-upload.js';
+import { RawHttpConnection, streamedUpload } from './fixtures/streamed-upload.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -26,6 +28,7 @@ forEachDialect('jobs API', (d) => {
   let keyVerifyOnly: string;
   let receiver: Server;
   let receiverUrl: string;
+  let port: number;
   const hooks: { body: string; signature: string; status: number }[] = [];
   let failHooks = 0;
 
@@ -58,6 +61,8 @@ forEachDialect('jobs API', (d) => {
       log: createLogger({ level: 'silent' }),
       loops: 2,
     });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    port = (app.server.address() as AddressInfo).port;
     keyA = (await keyService.create({ name: 'a', scopes: ['jobs'] })).key;
     keyB = (await keyService.create({ name: 'b', scopes: ['jobs'] })).key;
     keyVerifyOnly = (await keyService.create({ name: 'v', scopes: ['verify'] })).key;
@@ -233,6 +238,104 @@ forEachDialect('jobs API', (d) => {
       payload: { emails: 'nope' },
     });
     assert.equal(bad.statusCode, 400);
+  });
+
+  const jobCount = async (key: string) =>
+    ((await app.inject({ method: 'GET', url: '/v1/jobs', headers: auth(key) })).json() as Json).jobs
+      .length as number;
+
+  // A client sends a large CSV, reading the answer while it sends. The import
+  // fails early; the answer must reach the client while it is still
+  // uploading, and the server must go on reading (and discarding) the upload,
+  // so a client that sends its whole file before it stops (many read only
+  // then) is not left blocked on a full socket until fastify's 300 s request
+  // timeout, and the connection stays usable afterwards.
+  const FILE_BYTES = 4 * 1024 * 1024;
+  const csvHeaders = (key: string) => ({ ...auth(key), 'content-type': 'text/csv' });
+  for (const [limit, head, row] of [
+    ['row', 'email\n', (i: number) => `u${i}@ok.test\n`.repeat(1400)],
+    ['byte', 'email,pad\n', (i: number) => `u${i}@ok.test,${'x'.repeat(4000)}\n`.repeat(4)],
+  ] as const) {
+    it(`answers a CSV upload over the ${limit} limit with 413 while the client still sends`, async () => {
+      const before = await jobCount(keyA);
+      const conn = await RawHttpConnection.open(port);
+      try {
+        const up = await streamedUpload(conn, {
+          path: '/v1/jobs',
+          headers: csvHeaders(keyA),
+          head,
+          chunk: row,
+          bodyBytes: FILE_BYTES,
+        });
+        assert.equal(up.status, 413, up.body);
+        assert.match(up.headers['content-type']!, /^application\/problem\+json/);
+        assert.equal(JSON.parse(up.body).type, 'urn:mailvet:problem:payload-too-large');
+        assert.equal(up.stillSending, true, 'answered before the client ended its upload');
+        assert.ok(up.ms < 5000, `answered after ${up.ms} ms`);
+        assert.ok(up.uploaded, 'the server read the rest of the upload');
+        // The rest was discarded to its end: the same connection takes another request.
+        assert.equal((await conn.get('/v1/jobs', auth(keyA))).status, 200);
+        assert.equal(await jobCount(keyA), before, 'nothing kept');
+      } finally {
+        conn.close();
+      }
+    });
+  }
+
+  // A refusal before the body is read (a bad key) is bounded the same way;
+  // without the route's hook Node would read such a body to its end.
+  for (const [why, status, key] of [
+    ['a failed import', 413, () => keyA],
+    ['a bad key', 401, () => 'mv_not_a_key'],
+  ] as const) {
+    it(`closes the connection of an upload going on past the discard bound after ${why}`, async () => {
+      const piece = 'u@ok.test,' + 'x'.repeat(1000) + '\n';
+      const conn = await RawHttpConnection.open(port);
+      try {
+        const up = await streamedUpload(conn, {
+          path: '/v1/jobs',
+          headers: csvHeaders(key()),
+          head: 'email,pad\n',
+          chunk: () => piece.repeat(64),
+          bodyBytes: Infinity,
+        });
+        assert.equal(up.status, status, up.body);
+        assert.match(up.headers['content-type']!, /^application\/problem\+json/);
+        assert.equal(up.stillSending, true);
+        assert.ok(up.bytesBefore < DISCARD_MAX_BYTES, 'answered long before the bound');
+        assert.equal(up.closedWhileSending, true, 'the server closed the connection at its bound');
+        assert.ok(up.bytesSent >= DISCARD_MAX_BYTES, `closed after ${up.bytesSent} bytes`);
+      } finally {
+        conn.close();
+      }
+    });
+  }
+
+  it('replays an Idempotency-Key at once while the CSV is still arriving', async () => {
+    const first = await app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: { ...csvHeaders(keyA), 'idempotency-key': 'stream-1' },
+      payload: 'email\nr@ok.test\n',
+    });
+    assert.equal(first.statusCode, 201, first.body);
+    const conn = await RawHttpConnection.open(port);
+    try {
+      const up = await streamedUpload(conn, {
+        path: '/v1/jobs',
+        headers: { ...csvHeaders(keyA), 'idempotency-key': 'stream-1' },
+        head: 'email\n',
+        chunk: (i) => `r${i}@ok.test\n`.repeat(1400),
+        bodyBytes: FILE_BYTES,
+      });
+      assert.equal(up.status, 200, up.body);
+      assert.equal(up.stillSending, true);
+      assert.equal(JSON.parse(up.body).job.id, (first.json() as Json).job.id);
+      assert.ok(up.uploaded);
+      assert.equal((await conn.get('/v1/jobs', auth(keyA))).status, 200);
+    } finally {
+      conn.close();
+    }
   });
 
   it('refuses a webhook URL on a private address unless allowed', async () => {

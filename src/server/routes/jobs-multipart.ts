@@ -22,8 +22,6 @@ export interface MultipartJob {
   input: Extract<JobInput, { kind: 'csv' }>;
   smtp?: boolean;
   webhookUrl?: string;
-  /** Read and discard whatever the form still holds (the file included, if unread). */
-  drain(): Promise<void>;
 }
 
 /**
@@ -32,6 +30,8 @@ export interface MultipartJob {
  * the import like a `text/csv` body; busboy stops it one byte past
  * `maxUploadBytes`, so the import's own byte limit answers 413. Every limit
  * of the form itself is explicit: parts, fields, field sizes, one file.
+ * Whatever of the form is left unread (parts after the file, the rest after
+ * a refusal) the route discards with the request body (discardUpload).
  */
 export async function readMultipartJob(
   request: FastifyRequest,
@@ -51,13 +51,6 @@ export async function readMultipartJob(
     },
   });
   const iterator = parts[Symbol.asyncIterator]();
-  const drain = async () => {
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      if (next.value.type === 'file') next.value.file.resume();
-    }
-  };
   const fields: Partial<Record<OptionField, string>> = {};
   let file: MultipartFile | undefined;
   while (!file) {
@@ -75,11 +68,9 @@ export async function readMultipartJob(
       continue;
     }
     if (part.fieldname !== MULTIPART_FILE_FIELD) {
-      part.file.resume();
       throw new ApiProblem(400, 'invalid-request', `unexpected file part "${part.fieldname}"`);
     }
     if (!isCsvPart(part)) {
-      part.file.resume();
       throw new ApiProblem(
         415,
         'unsupported-media-type',
@@ -98,7 +89,6 @@ export async function readMultipartJob(
     input: { kind: 'csv', body: file.file, column: fields.column },
     smtp: fields.smtp === undefined ? undefined : fields.smtp === 'true',
     webhookUrl: fields.webhookUrl,
-    drain,
   };
 }
 

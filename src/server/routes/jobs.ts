@@ -13,6 +13,7 @@ import {
   JobNotFoundError,
 } from '../../jobs/job-errors.js';
 import { ApiProblem } from '../api-problem.js';
+import { discardUpload } from '../discard-upload.js';
 import { API_KEY_SECURITY, AUTHED_ERRORS, MAX_EMAIL_LENGTH } from '../schemas/common-schemas.js';
 import { ProblemSchema } from '../schemas/result-schema.js';
 import type { CreateJobJsonBody } from '../schemas/job-schemas.js';
@@ -62,6 +63,14 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
     {
       bodyLimit: jobs.maxUploadBytes,
       config: { scope: 'jobs', action: 'jobs.create' },
+      // Whatever the answer (a job, a replay, a refused upload, a refusal
+      // before the body was looked at), the rest of an upload nobody reads is
+      // read and thrown away, within bounds, so the answer reaches a client
+      // still sending; see discardUpload.
+      onSend: (request, reply, payload, done) => {
+        discardUpload(request.raw, reply.raw);
+        done(null, payload);
+      },
       schema: {
         ...common,
         summary:
@@ -131,13 +140,11 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
           input,
         });
         request.auditObject = created.job.id;
-        if (isCsv && !created.created) (request.body as Readable).resume();
-        // Parts after the file are ignored; a form limit they break changes nothing now.
-        await form?.drain().catch(() => {});
+        // Parts after the file are ignored (discarded on sending, like the
+        // body of a replay); a form limit they break changes nothing now.
         return reply.code(created.created ? 201 : 200).send(created);
       } catch (err) {
-        if (isCsv) (request.body as Readable).resume();
-        if (form) await form.drain().catch(() => {});
+        // The import has let go of the body; onSend discards what is left.
         throw asProblem(err);
       }
     },
