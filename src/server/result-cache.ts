@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { VerificationResult } from '../verify/result.js';
 
@@ -79,7 +79,51 @@ export function createMemoryResultCache(
   };
 }
 
-/** Shared by every instance through Redis; entries expire by Redis TTL. */
+/**
+ * The AES-256-GCM key that seals one address's cached result. Derived from
+ * the address under a different label than the key name, so the name does not
+ * reveal it: reading a value needs the address itself. Someone who can guess
+ * an address could also probe for its key name, so this hides exactly what
+ * the digest name hides — and a dump of Redis shows no address or result.
+ */
+function valueKey(email: string, smtp: boolean): Buffer {
+  return createHash('sha256')
+    .update(`mailvet result cache value v1\u0000${smtp ? 1 : 0}\u0000${email}`)
+    .digest();
+}
+
+/** Seals a result as base64url(iv ‖ tag ‖ ciphertext). */
+export function sealCachedResult(email: string, smtp: boolean, result: VerificationResult): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', valueKey(email, smtp), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify(result), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+}
+
+/** Opens a sealed value; undefined when it was not sealed for this address or was altered. */
+export function openCachedResult(
+  email: string,
+  smtp: boolean,
+  sealed: string,
+): VerificationResult | undefined {
+  const bytes = Buffer.from(sealed, 'base64url');
+  if (bytes.length < 29) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', valueKey(email, smtp), bytes.subarray(0, 12));
+    decipher.setAuthTag(bytes.subarray(12, 28));
+    const text = Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]);
+    return JSON.parse(text.toString('utf8')) as VerificationResult;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Shared by every instance through Redis; entries expire by Redis TTL. Names
+ * are digests and values are sealed with a key only the address yields, so
+ * Redis never holds an address in readable form: it is a store shared across
+ * machines and often less guarded than the database.
+ */
 export function createRedisResultCache(
   redis: Redis,
   ttlSeconds: number,
@@ -88,19 +132,16 @@ export function createRedisResultCache(
   const prefix = `${keyPrefix}:result:`;
   return {
     async get(email, smtp) {
-      const text = await redis.get(prefix + resultCacheKey(email, smtp));
-      if (text === null) return undefined;
-      try {
-        return { ...(JSON.parse(text) as VerificationResult), cached: true };
-      } catch {
-        return undefined;
-      }
+      const sealed = await redis.get(prefix + resultCacheKey(email, smtp));
+      if (sealed === null) return undefined;
+      const result = openCachedResult(email, smtp, sealed);
+      return result && { ...result, cached: true };
     },
     async set(email, smtp, result) {
       if (!cacheable(result)) return;
       await redis.set(
         prefix + resultCacheKey(email, smtp),
-        JSON.stringify(result),
+        sealCachedResult(email, smtp, result),
         'EX',
         ttlSeconds,
       );

@@ -8,7 +8,7 @@ import {
   startInstancePair,
   type InstancePair,
 } from './fixtures/instance-pair.js';
-import { resultCacheKey } from '../../src/server/result-cache.js';
+import { openCachedResult, resultCacheKey } from '../../src/server/result-cache.js';
 
 /*
  * The result cache through the app over real HTTP: in process memory (with
@@ -113,7 +113,8 @@ forEachDialect('result cache in Redis', (ctx) => {
     assert.equal(first.statusCode, 200);
     assert.equal(first.json().cached, undefined);
     assert.deepEqual(await resultKeys(), [resultKey(email)]);
-    const stored = JSON.parse((await redis.get(resultKey(email)))!) as Json;
+    const sealed = (await redis.get(resultKey(email)))!;
+    const stored = openCachedResult(email, false, sealed) as unknown as Json;
     assert.equal(stored.reason, 'no_such_domain');
     assert.equal(stored.cached, undefined, 'the stored result is the engine answer');
 
@@ -142,6 +143,33 @@ forEachDialect('result cache in Redis', (ctx) => {
     }
     for (const key of await resultKeys())
       assert.match(key, new RegExp(`^${prefix}:result:[A-Za-z0-9_-]{43}$`), 'a SHA-256 digest');
+  });
+
+  it('values are sealed: no address or verdict readable, and only the address opens them', async () => {
+    const email = 'sealed.person@nowhere.test';
+    await verify(a, secret, email);
+    const sealed = (await redis.get(resultKey(email)))!;
+    assert.match(sealed, /^[A-Za-z0-9_-]+$/);
+    const raw = Buffer.from(sealed, 'base64url').toString('latin1').toLowerCase();
+    for (const part of ['sealed.person', 'nowhere.test', 'no_such_domain', 'reason'])
+      assert.ok(!raw.includes(part), `the stored value shows ${part}`);
+    assert.equal(openCachedResult('other@nowhere.test', false, sealed), undefined);
+    assert.equal(
+      openCachedResult(email, true, sealed),
+      undefined,
+      'the SMTP flag is part of the key',
+    );
+    assert.equal((openCachedResult(email, false, sealed) as unknown as Json).email, email);
+
+    // A value altered in Redis is a miss, verified afresh, not an error.
+    const bytes = Buffer.from(sealed, 'base64url');
+    const last = bytes.length - 1;
+    bytes.writeUInt8(bytes.readUInt8(last) ^ 1, last);
+    await redis.set(resultKey(email), bytes.toString('base64url'), 'EX', 30);
+    const again = await verify(a, secret, email);
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.json().cached, undefined);
+    assert.equal(again.json().reason, 'no_such_domain');
   });
 
   it('the entry carries the configured TTL in Redis', async () => {
