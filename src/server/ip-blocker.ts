@@ -151,9 +151,14 @@ export class IpBlocker {
       expiresAt: now + this.#autoBlockMs,
       source: 'auto',
     };
-    this.#stored = [...this.#stored, entryOf(block.cidr, 'auto', block.expiresAt)];
-    await this.#repo.add(block);
+    const added = await this.#repo.addAutomatic(block);
     await this.#limiter.delete(ip).catch(() => undefined);
+    if (!added) {
+      // An admin blocked it meanwhile and this view is behind; take their row.
+      await this.refresh();
+      return false;
+    }
+    this.#stored = [...this.#stored, entryOf(block.cidr, 'auto', block.expiresAt)];
     return true;
   }
 

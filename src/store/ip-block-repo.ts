@@ -21,6 +21,13 @@ export interface IpBlockRepo {
   active(now: EpochMs): Promise<IpBlock[]>;
   /** Insert or replace the block for `block.cidr`. */
   add(block: IpBlock): Promise<void>;
+  /**
+   * Insert an automatic block, or replace the row for its CIDR only when that
+   * row is itself automatic or has expired: an instance whose view is a few
+   * seconds old must not turn an admin's block into one that expires.
+   * Returns false when a block in force kept its place.
+   */
+  addAutomatic(block: IpBlock): Promise<boolean>;
   /** false when no block had that CIDR. */
   remove(cidr: string): Promise<boolean>;
   /** Delete blocks that expired before `now`; returns how many. */
@@ -69,6 +76,37 @@ export function createIpBlockRepo(db: Kysely<Database>): IpBlockRepo {
           }),
         )
         .execute();
+    },
+
+    async addAutomatic(block) {
+      const row = {
+        cidr: block.cidr,
+        reason: block.reason,
+        created_at: block.createdAt,
+        expires_at: block.expiresAt,
+        source: 'auto' as const,
+      };
+      const result = await db
+        .insertInto('ip_blocks')
+        .values(row)
+        .onConflict((oc) =>
+          oc
+            .column('cidr')
+            .doUpdateSet({
+              reason: row.reason,
+              created_at: row.created_at,
+              expires_at: row.expires_at,
+              source: row.source,
+            })
+            .where((eb) =>
+              eb.or([
+                eb('ip_blocks.source', '=', 'auto'),
+                eb('ip_blocks.expires_at', '<=', block.createdAt),
+              ]),
+            ),
+        )
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
     },
 
     async remove(cidr) {

@@ -84,6 +84,42 @@ forEachDialect('automatic IP blocks across two instances', (ctx) => {
     });
   });
 
+  describe('an admin block and a stale instance', () => {
+    let pair: InstancePair;
+    let a: Harness;
+    let b: Harness;
+    before(async () => {
+      pair = await startInstancePair(ctx, { redis: true, config: CONFIG });
+      ({ a, b } = pair);
+    });
+    after(() => pair.close());
+
+    it('failures on an instance that has not seen the admin block leave it permanent', async () => {
+      const ip = '127.0.3.20';
+      const admin = await a.key({ scopes: ['admin'] });
+      const added = await a.request({
+        method: 'POST',
+        url: '/v1/admin/ip-blocks',
+        headers: bearer(admin),
+        payload: { cidr: ip, reason: 'abuse desk' },
+      });
+      assert.equal(added.statusCode, 201);
+      assert.equal(await live(a, ip), 403);
+      // b re-reads blocks only every few seconds: right now it still lets ip in.
+      assert.equal(await live(b, ip), 200, 'b has not refreshed yet');
+      for (let i = 0; i <= THRESHOLD; i++) assert.equal((await failAuth(b, ip)).statusCode, 401);
+
+      const rows = (await a.store.ipBlocks.list()).filter((x) => x.cidr === ip);
+      assert.deepEqual(
+        rows.map((x) => [x.source, x.expiresAt, x.reason]),
+        [['admin', null, 'abuse desk']],
+        'the automatic block did not replace the permanent one',
+      );
+      // b took the stored block when its own insert lost.
+      assert.equal(await live(b, ip), 403);
+    });
+  });
+
   describe('without Redis', () => {
     let pair: InstancePair;
     let a: Harness;

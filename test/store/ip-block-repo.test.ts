@@ -71,6 +71,38 @@ forEachDialect('ip block repo', (d) => {
     );
   });
 
+  it('an automatic block never replaces an admin block in force, but does an expired one or an older automatic one', async () => {
+    const store = await d.open();
+    const repo = store.ipBlocks;
+    const auto = (cidr: string, at: number) => ({
+      cidr,
+      reason: 'repeated authentication failures',
+      createdAt: at,
+      expiresAt: at + 900_000,
+      source: 'auto' as const,
+    });
+    const admin = { reason: 'abuse desk', createdAt: T0, source: 'admin' as const };
+    await repo.add({ ...admin, cidr: '192.0.2.10', expiresAt: null });
+    await repo.add({ ...admin, cidr: '192.0.2.11', expiresAt: T0 + 3_600_000 });
+    await repo.add({ ...admin, cidr: '192.0.2.12', expiresAt: T0 + 1_000 });
+
+    assert.equal(await repo.addAutomatic(auto('192.0.2.10', T0 + 10_000)), false);
+    assert.equal(await repo.addAutomatic(auto('192.0.2.11', T0 + 10_000)), false);
+    assert.equal(await repo.addAutomatic(auto('192.0.2.12', T0 + 10_000)), true, 'expired');
+    assert.equal(await repo.addAutomatic(auto('192.0.2.13', T0 + 10_000)), true, 'new');
+    assert.equal(await repo.addAutomatic(auto('192.0.2.13', T0 + 20_000)), true, 'extended');
+
+    const byCidr = new Map((await repo.list()).map((b) => [b.cidr, b]));
+    assert.deepEqual(byCidr.get('192.0.2.10'), { ...admin, cidr: '192.0.2.10', expiresAt: null });
+    assert.deepEqual(byCidr.get('192.0.2.11'), {
+      ...admin,
+      cidr: '192.0.2.11',
+      expiresAt: T0 + 3_600_000,
+    });
+    assert.deepEqual(byCidr.get('192.0.2.12'), auto('192.0.2.12', T0 + 10_000));
+    assert.deepEqual(byCidr.get('192.0.2.13'), auto('192.0.2.13', T0 + 20_000));
+  });
+
   it('refuses an unknown source at the database level', async () => {
     const store = await d.open();
     await assert.rejects(
