@@ -317,13 +317,18 @@ export class JobService {
 
   /**
    * Counts by item state and result status, in one grouped scan of the job's
-   * items. The rate counts only items a worker finished within the window
+   * items. The rate is over the last minute, or the job's age when shorter;
+   * it counts only items a worker finished within the window
    * (claimed, so `attempts > 0`, or a duplicate given its first's result):
    * rows refused at import and items skipped by a cancel also have `done_at`,
    * but were never verified and would make the rate and ETA up.
    */
   async #view(row: Selectable<JobsTable>): Promise<JobView> {
-    const since = this.#now() - RATE_WINDOW_SECONDS * 1000;
+    const now = this.#now();
+    const since = now - RATE_WINDOW_SECONDS * 1000;
+    // A job younger than the window has not had the whole minute to work:
+    // dividing by 60 s would understate its rate and overstate its ETA.
+    const windowSeconds = Math.min(RATE_WINDOW_SECONDS, Math.max(1, (now - row.created_at) / 1000));
     const groups = await this.#db
       .selectFrom('job_items')
       .select((eb) => [
@@ -361,6 +366,6 @@ export class JobService {
         counts[g.status as (typeof STATUSES)[number]] += n;
       }
     }
-    return toJobView(row, counts, recent, RATE_WINDOW_SECONDS);
+    return toJobView(row, counts, recent, windowSeconds);
   }
 }

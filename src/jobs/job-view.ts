@@ -32,7 +32,10 @@ export interface JobView {
   counts: JobCounts;
   /** Finished share (done + error + skipped) of all items, 0..100. */
   percent: number;
-  /** Items verified per second over the last minute (by workers: not import errors or skipped items). */
+  /**
+   * Items verified per second over the last minute, or since the job was
+   * created when that is shorter (by workers: not import errors or skipped items).
+   */
   ratePerSecond: number;
   /** Seconds to finish at the current rate; null when unknown or finished. */
   etaSeconds: number | null;

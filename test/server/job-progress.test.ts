@@ -117,11 +117,17 @@ forEachDialect('job progress and the job list', (ctx) => {
       unknown: 1,
     });
     assert.equal(job.percent, 63.6);
-    // 7 items finished within the last 60 s: 7/60 per second; 4 open → ceil(4 / (7/60)) = 35.
-    assert.equal(job.ratePerSecond, 0.12);
-    assert.equal(job.etaSeconds, 35);
+    // The job is 15 s old: 7 items in 15 s = 0.4666…/s; 4 open → ceil(4 / (7/15)) = 9.
+    assert.equal(job.ratePerSecond, 0.47);
+    assert.equal(job.etaSeconds, 9);
 
-    clock += RATE_WINDOW_SECONDS * 1000 - 10_000; // exactly one window after the writes
+    clock += RATE_WINDOW_SECONDS * 1000 - 15_000; // the job is one window old
+    // 7 items finished within the last 60 s: 7/60 per second; 4 open → ceil(4 / (7/60)) = 35.
+    const minute = await get(acme, `/v1/jobs/${first.id}`);
+    assert.equal(minute.ratePerSecond, 0.12);
+    assert.equal(minute.etaSeconds, 35);
+
+    clock += 5_000; // exactly one window after the writes
     assert.equal((await get(acme, `/v1/jobs/${first.id}`)).ratePerSecond, 0.12);
     clock += 1;
     const stale = await get(acme, `/v1/jobs/${first.id}`);

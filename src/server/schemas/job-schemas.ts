@@ -92,7 +92,11 @@ export const JobSchema = Type.Object({
     unknown: Count,
   }),
   percent: Type.Number({ minimum: 0, maximum: 100 }),
-  ratePerSecond: Type.Number({ minimum: 0 }),
+  ratePerSecond: Type.Number({
+    minimum: 0,
+    description:
+      'Items verified per second over the last minute (over the job’s age while younger)',
+  }),
   etaSeconds: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
   webhook: Type.Union([
     Type.Object({
