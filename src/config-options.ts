@@ -375,6 +375,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'Largest job upload (CSV or JSON body) in bytes; larger is refused with 413.',
   },
   {
+    path: 'jobs.maxJsonBytes',
+    env: 'MAILVET_JOBS_MAX_JSON_BYTES',
+    type: int(1024, 1024 * 1024 * 1024),
+    default: 16 * 1024 * 1024,
+    doc: 'Largest JSON job body (`{emails: [...]}`) in bytes, at most `jobs.maxUploadBytes`; larger is refused with 413. A JSON body is parsed whole in memory (about 4× its size), a CSV upload streams: send long lists as CSV.',
+  },
+  {
     path: 'jobs.workers',
     env: 'MAILVET_JOBS_WORKERS',
     type: int(0, 256),

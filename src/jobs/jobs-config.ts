@@ -6,6 +6,8 @@
 export interface JobsConfig {
   maxRows: number;
   maxUploadBytes: number;
+  /** JSON bodies are parsed whole, so they get their own, smaller bound. */
+  maxJsonBytes: number;
   /** Claim loops per worker process. */
   workers: number;
   batchSize: number;

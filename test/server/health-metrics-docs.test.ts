@@ -126,6 +126,9 @@ forEachDialect('health, metrics and docs', (ctx) => {
       '/v1/admin/ip-blocks',
       '/v1/admin/audit',
       '/v1/usage',
+      '/v1/jobs',
+      '/v1/jobs/{id}',
+      '/v1/jobs/{id}/results',
       '/health/live',
       '/health/ready',
       '/metrics',
@@ -133,6 +136,24 @@ forEachDialect('health, metrics and docs', (ctx) => {
       assert.ok(doc.paths[path], path);
     }
     assert.ok(doc.paths['/v1/verify'].post.requestBody);
+    // POST /v1/jobs reads its body itself (CSV streams), yet documents all three forms.
+    const createJob = doc.paths['/v1/jobs'].post;
+    assert.deepEqual(Object.keys(createJob.requestBody.content).sort(), [
+      'application/json',
+      'multipart/form-data',
+      'text/csv',
+    ]);
+    assert.deepEqual(createJob.requestBody.content['application/json'].schema.required, ['emails']);
+    assert.equal(
+      createJob.requestBody.content['multipart/form-data'].schema.properties.file.format,
+      'binary',
+    );
+    assert.ok(
+      createJob.parameters.some(
+        (p: { in: string; name: string }) => p.in === 'header' && p.name === 'idempotency-key',
+      ),
+      'the Idempotency-Key header is a documented parameter',
+    );
     assert.deepEqual(doc.paths['/v1/verify'].post.security, [
       { bearerAuth: [] },
       { apiKeyHeader: [] },

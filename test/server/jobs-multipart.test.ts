@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { Agent } from 'node:http';
 import { after, before, it } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { forEachDialect } from '../store/dialects.js';
+import { httpRequest, type HttpRequestOptions } from './fixtures/server-harness.js';
 import { defaultConfig } from '../../src/config.js';
 import { buildApp } from '../../src/server/app.js';
 import { createKeyService } from '../../src/server/keys/key-service.js';
@@ -45,6 +47,9 @@ forEachDialect('jobs API, multipart upload', (d) => {
   let verifier: Verifier;
   let key: string;
   let port: number;
+  const agent = new Agent({ keepAlive: true });
+  /** A request over real HTTP to the listening app. */
+  const send = (o: HttpRequestOptions) => httpRequest(port, agent, o);
 
   before(async () => {
     const config = defaultConfig({
@@ -63,13 +68,14 @@ forEachDialect('jobs API, multipart upload', (d) => {
     port = (app.server.address() as AddressInfo).port;
   });
   after(async () => {
+    agent.destroy();
     await app.close();
     await verifier.close();
   });
 
   const post = (parts: Part[], url = '/v1/jobs') => {
     const { payload, headers } = form(parts);
-    return app.inject({
+    return send({
       method: 'POST',
       url,
       headers: { ...headers, authorization: `Bearer ${key}` },
@@ -79,7 +85,7 @@ forEachDialect('jobs API, multipart upload', (d) => {
   const jobCount = async () =>
     (
       (
-        await app.inject({
+        await send({
           method: 'GET',
           url: '/v1/jobs',
           headers: { authorization: `Bearer ${key}` },
@@ -99,7 +105,7 @@ forEachDialect('jobs API, multipart upload', (d) => {
     assert.equal(job.emailColumn, 1);
     assert.equal(job.counts.total, 2);
     assert.deepEqual(job.options, { smtp: false });
-    const out = await app.inject({
+    const out = await send({
       method: 'GET',
       url: `/v1/jobs/${job.id}/results?format=csv`,
       headers: { authorization: `Bearer ${key}` },
@@ -201,7 +207,7 @@ forEachDialect('jobs API, multipart upload', (d) => {
         const { payload } = form([
           { name: 'file', filename: 'l.csv', type: 'text/csv', content: CSV },
         ]);
-        const made = await app.inject({ method: 'POST', url: '/v1/jobs', headers, payload });
+        const made = await send({ method: 'POST', url: '/v1/jobs', headers, payload });
         assert.equal(made.statusCode, 201, made.body);
       }
       const before = await jobCount();

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { createServer, type Server } from 'node:http';
+import { Agent, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { forEachDialect } from '../store/dialects.js';
+import { httpRequest, type HttpRequestOptions } from './fixtures/server-harness.js';
 import { startDnsServer } from '../world/dns-server.js';
 import { defaultConfig } from '../../src/config.js';
 import { buildApp } from '../../src/server/app.js';
@@ -29,6 +30,9 @@ forEachDialect('jobs API', (d) => {
   let receiver: Server;
   let receiverUrl: string;
   let port: number;
+  const agent = new Agent({ keepAlive: true });
+  /** A request over real HTTP to the listening app. */
+  const send = (o: HttpRequestOptions) => httpRequest(port, agent, o);
   const hooks: { body: string; signature: string; status: number }[] = [];
   let failHooks = 0;
 
@@ -47,6 +51,7 @@ forEachDialect('jobs API', (d) => {
       'jobs.pollIntervalMs': 50,
       'jobs.maxRows': 50,
       'jobs.maxUploadBytes': 4096,
+      'jobs.maxJsonBytes': 2048,
       logLevel: 'silent',
     });
     const store = await d.open();
@@ -82,6 +87,7 @@ forEachDialect('jobs API', (d) => {
 
   after(async () => {
     await workers.stop(1000);
+    agent.destroy();
     await app.close();
     await verifier.close();
     await dns.close();
@@ -92,7 +98,7 @@ forEachDialect('jobs API', (d) => {
 
   async function waitFor(key: string, id: string, state = 'completed'): Promise<Json> {
     for (;;) {
-      const res = await app.inject({ method: 'GET', url: `/v1/jobs/${id}`, headers: auth(key) });
+      const res = await send({ method: 'GET', url: `/v1/jobs/${id}`, headers: auth(key) });
       const job = res.json() as Json;
       if (job.state === state) return job;
       await new Promise((r) => setTimeout(r, 50));
@@ -102,7 +108,7 @@ forEachDialect('jobs API', (d) => {
   it('runs a CSV job end to end and exports original plus result columns', async () => {
     const csv =
       'name,email\nAnn,ann@ok.test\nBob,bob@gone.test\nAnn again,ANN@ok.test\nBad,not-an-address\n';
-    const res = await app.inject({
+    const res = await send({
       method: 'POST',
       url: '/v1/jobs',
       headers: { ...auth(keyA), 'content-type': 'text/csv' },
@@ -117,7 +123,7 @@ forEachDialect('jobs API', (d) => {
     assert.equal(done.percent, 100);
     assert.equal(done.counts.undeliverable >= 2, true);
 
-    const out = await app.inject({
+    const out = await send({
       method: 'GET',
       url: `/v1/jobs/${job.id}/results?format=csv`,
       headers: auth(keyA),
@@ -129,21 +135,21 @@ forEachDialect('jobs API', (d) => {
     assert.match(lines[0], /^name,email,mv_item,mv_state,mv_status/);
     assert.match(lines[2], /^Bob,bob@gone.test,2,done,undeliverable,no_such_domain/);
 
-    const raw = await app.inject({
+    const raw = await send({
       method: 'GET',
       url: `/v1/jobs/${job.id}/results?format=csv&formulaGuard=false`,
       headers: auth(keyA),
     });
     assert.equal(raw.statusCode, 200);
     assert.equal(raw.body, out.body);
-    const badGuard = await app.inject({
+    const badGuard = await send({
       method: 'GET',
       url: `/v1/jobs/${job.id}/results?formulaGuard=no`,
       headers: auth(keyA),
     });
     assert.equal(badGuard.statusCode, 400);
 
-    const json = await app.inject({
+    const json = await send({
       method: 'GET',
       url: `/v1/jobs/${job.id}/results?format=json&status=undeliverable`,
       headers: auth(keyA),
@@ -155,7 +161,7 @@ forEachDialect('jobs API', (d) => {
   });
 
   it("answers 404 for another tenant's job and 403 without the jobs scope", async () => {
-    const res = await app.inject({
+    const res = await send({
       method: 'POST',
       url: '/v1/jobs',
       headers: auth(keyA),
@@ -167,13 +173,13 @@ forEachDialect('jobs API', (d) => {
       ['GET', `/v1/jobs/${id}/results`],
       ['DELETE', `/v1/jobs/${id}`],
     ] as const) {
-      const other = await app.inject({ method, url, headers: auth(keyB) });
+      const other = await send({ method, url, headers: auth(keyB) });
       assert.equal(other.statusCode, 404, `${method} ${url}`);
       assert.match(String(other.headers['content-type']), /application\/problem\+json/);
     }
-    const list = await app.inject({ method: 'GET', url: '/v1/jobs', headers: auth(keyB) });
+    const list = await send({ method: 'GET', url: '/v1/jobs', headers: auth(keyB) });
     assert.deepEqual((list.json() as Json).jobs, []);
-    const denied = await app.inject({
+    const denied = await send({
       method: 'GET',
       url: '/v1/jobs',
       headers: auth(keyVerifyOnly),
@@ -182,16 +188,16 @@ forEachDialect('jobs API', (d) => {
   });
 
   it('replays a job for the same Idempotency-Key and owner', async () => {
-    const send = (key: string) =>
-      app.inject({
+    const create = (key: string) =>
+      send({
         method: 'POST',
         url: '/v1/jobs',
         headers: { ...auth(key), 'idempotency-key': 'import-42' },
         payload: { emails: ['y@ok.test'] },
       });
-    const first = await send(keyA);
-    const again = await send(keyA);
-    const other = await send(keyB);
+    const first = await create(keyA);
+    const again = await create(keyA);
+    const other = await create(keyB);
     assert.equal(first.statusCode, 201);
     assert.equal(again.statusCode, 200);
     assert.equal((again.json() as Json).job.id, (first.json() as Json).job.id);
@@ -199,23 +205,59 @@ forEachDialect('jobs API', (d) => {
     assert.notEqual((other.json() as Json).job.id, (first.json() as Json).job.id);
   });
 
+  it('holds a JSON body to jobs.maxJsonBytes, below the CSV bound, and says so', async () => {
+    const emails = Array.from(
+      { length: 48 },
+      (_, i) => `first.middle.last.family.name.number.${i}@ok.test`,
+    );
+    const json = JSON.stringify({ emails });
+    assert.ok(json.length > 2048 && json.length < 4096, String(json.length));
+    const before = (await send({ method: 'GET', url: '/v1/jobs', headers: auth(keyA) })).json().jobs
+      .length as number;
+
+    const refused = await send({
+      method: 'POST',
+      url: '/v1/jobs',
+      headers: { ...auth(keyA), 'content-type': 'application/json' },
+      payload: json,
+    });
+    assert.equal(refused.statusCode, 413, refused.body);
+    assert.equal(refused.headers['content-type'], 'application/problem+json; charset=utf-8');
+    const problem = refused.json() as Json;
+    assert.equal(problem.type, 'urn:mailvet:problem:payload-too-large');
+    assert.match(problem.detail, /limited to 2048 bytes \(jobs\.maxJsonBytes\).*CSV/);
+    const after = (await send({ method: 'GET', url: '/v1/jobs', headers: auth(keyA) })).json().jobs
+      .length as number;
+    assert.equal(after, before, 'no job was made');
+
+    // The same addresses as CSV are within the upload bound.
+    const csv = await send({
+      method: 'POST',
+      url: '/v1/jobs?smtp=false',
+      headers: { ...auth(keyA), 'content-type': 'text/csv' },
+      payload: 'email\n' + emails.join('\n') + '\n',
+    });
+    assert.equal(csv.statusCode, 201, csv.body);
+    assert.equal((csv.json() as Json).job.counts.total, 48);
+  });
+
   it('refuses too many rows, too many bytes and a missing column as problem+json', async () => {
     const many = Array.from({ length: 51 }, (_, i) => `u${i}@ok.test`);
-    const rows = await app.inject({
+    const rows = await send({
       method: 'POST',
       url: '/v1/jobs',
       headers: auth(keyA),
       payload: { emails: many },
     });
     assert.equal(rows.statusCode, 413);
-    const csvRows = await app.inject({
+    const csvRows = await send({
       method: 'POST',
       url: '/v1/jobs',
       headers: { ...auth(keyA), 'content-type': 'text/csv' },
       payload: 'email\n' + many.join('\n') + '\n',
     });
     assert.equal(csvRows.statusCode, 413);
-    const big = await app.inject({
+    const big = await send({
       method: 'POST',
       url: '/v1/jobs',
       headers: { ...auth(keyA), 'content-type': 'text/csv' },
@@ -223,7 +265,7 @@ forEachDialect('jobs API', (d) => {
     });
     assert.equal(big.statusCode, 413);
     assert.equal((big.json() as Json).type, 'urn:mailvet:problem:payload-too-large');
-    const column = await app.inject({
+    const column = await send({
       method: 'POST',
       url: '/v1/jobs?column=mail',
       headers: { ...auth(keyA), 'content-type': 'text/csv' },
@@ -231,7 +273,7 @@ forEachDialect('jobs API', (d) => {
     });
     assert.equal(column.statusCode, 400);
     assert.match((column.json() as Json).detail, /no column named "mail"/);
-    const bad = await app.inject({
+    const bad = await send({
       method: 'POST',
       url: '/v1/jobs',
       headers: auth(keyA),
@@ -241,7 +283,7 @@ forEachDialect('jobs API', (d) => {
   });
 
   const jobCount = async (key: string) =>
-    ((await app.inject({ method: 'GET', url: '/v1/jobs', headers: auth(key) })).json() as Json).jobs
+    ((await send({ method: 'GET', url: '/v1/jobs', headers: auth(key) })).json() as Json).jobs
       .length as number;
 
   // A client sends a large CSV, reading the answer while it sends. The import
@@ -312,7 +354,7 @@ forEachDialect('jobs API', (d) => {
   }
 
   it('replays an Idempotency-Key at once while the CSV is still arriving', async () => {
-    const first = await app.inject({
+    const first = await send({
       method: 'POST',
       url: '/v1/jobs',
       headers: { ...csvHeaders(keyA), 'idempotency-key': 'stream-1' },
@@ -351,19 +393,19 @@ forEachDialect('jobs API', (d) => {
     // Workers stopped first, so every item is still pending when the job is cancelled.
     const emails = Array.from({ length: 40 }, (_, i) => `c${i}@ok.test`);
     await workers.stop(1000);
-    const res = await app.inject({
+    const res = await send({
       method: 'POST',
       url: '/v1/jobs',
       headers: auth(keyA),
       payload: { emails },
     });
     const id = (res.json() as Json).job.id as string;
-    const del = await app.inject({ method: 'DELETE', url: `/v1/jobs/${id}`, headers: auth(keyA) });
+    const del = await send({ method: 'DELETE', url: `/v1/jobs/${id}`, headers: auth(keyA) });
     assert.equal(del.statusCode, 200);
     const job = del.json() as Json;
     assert.equal(job.state, 'cancelled');
     assert.equal(job.counts.skipped, 40);
-    const skipped = await app.inject({
+    const skipped = await send({
       method: 'GET',
       url: `/v1/jobs/${id}/results?format=json&status=skipped`,
       headers: auth(keyA),
@@ -382,7 +424,7 @@ forEachDialect('jobs API', (d) => {
     });
     failHooks = 1;
     hooks.length = 0;
-    const res = await app.inject({
+    const res = await send({
       method: 'POST',
       url: '/v1/jobs',
       headers: auth(keyA),
@@ -394,7 +436,7 @@ forEachDialect('jobs API', (d) => {
     let state: Json;
     for (;;) {
       state = (
-        await app.inject({ method: 'GET', url: `/v1/jobs/${job.id}`, headers: auth(keyA) })
+        await send({ method: 'GET', url: `/v1/jobs/${job.id}`, headers: auth(keyA) })
       ).json() as Json;
       if (state.webhook.state === 'delivered' || state.webhook.state === 'failed') break;
       await new Promise((r) => setTimeout(r, 100));

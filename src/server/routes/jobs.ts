@@ -21,6 +21,7 @@ import { readMultipartJob, type MultipartJob } from './jobs-multipart.js';
 import {
   CreatedJobSchema,
   CreateJobQuery,
+  CreateJobRequestDocs,
   IDEMPOTENCY_KEY_PATTERN,
   JobIdParams,
   JobSchema,
@@ -58,11 +59,31 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
     limits: { files: 1, parts: 8, fields: 3, fieldSize: 2048, fileSize: jobs.maxUploadBytes + 1 },
   });
 
+  // Only the JSON body is read by fastify's own parser (CSV and multipart
+  // stream, held to maxUploadBytes by the import), so this bounds JSON alone.
+  const jsonLimit = Math.min(jobs.maxJsonBytes, jobs.maxUploadBytes);
   app.post<{ Body: unknown; Querystring: Static<typeof CreateJobQuery> }>(
     '/v1/jobs',
     {
-      bodyLimit: jobs.maxUploadBytes,
-      config: { scope: 'jobs', action: 'jobs.create' },
+      bodyLimit: jsonLimit,
+      // Say which limit it was and what to do instead; anything else goes on
+      // to the app's problem+json handler.
+      errorHandler: (err, _request, _reply) => {
+        if (err.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw err;
+        throw new ApiProblem(
+          413,
+          'payload-too-large',
+          `a JSON job body is limited to ${jsonLimit} bytes (jobs.maxJsonBytes); send longer lists as a CSV upload`,
+        );
+      },
+      config: {
+        scope: 'jobs',
+        action: 'jobs.create',
+        swaggerTransform: ({ schema, url }) => ({
+          schema: { ...schema, ...CreateJobRequestDocs },
+          url,
+        }),
+      },
       // Whatever the answer (a job, a replay, a refused upload, a refusal
       // before the body was looked at), the rest of an upload nobody reads is
       // read and thrown away, within bounds, so the answer reaches a client

@@ -31,11 +31,58 @@ export const JobOptionsSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** JSON form of POST /v1/jobs. Its size is bounded by `jobs.maxUploadBytes` and `jobs.maxRows`. */
+/** JSON form of POST /v1/jobs. Its size is bounded by `jobs.maxJsonBytes` and `jobs.maxRows`. */
 export const CreateJobJsonBody = Type.Object(
   { emails: Type.Array(EmailInput, { minItems: 1 }), options: Type.Optional(JobOptionsSchema) },
   { additionalProperties: false },
 );
+
+/**
+ * What POST /v1/jobs accepts, for the OpenAPI document only. The route takes
+ * three media types and checks each itself (a CSV body is a stream, which no
+ * schema validator can read), so this is never compiled into a validator.
+ */
+export const CreateJobRequestDocs = {
+  headers: Type.Object({
+    'idempotency-key': Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_IDEMPOTENCY_KEY_LENGTH,
+        pattern: '^[\\x21-\\x7e]+$',
+        description:
+          'Replays the job an earlier request of the same tenant made with this key (200) instead of creating another',
+      }),
+    ),
+  }),
+  body: {
+    content: {
+      'application/json': {
+        schema: {
+          ...CreateJobJsonBody,
+          description:
+            'Parsed whole in memory: at most jobs.maxJsonBytes (16 MiB by default) and jobs.maxRows addresses',
+        },
+      },
+      'text/csv': {
+        schema: Type.String({
+          description:
+            'The CSV file, header row first; options in the query string. Streamed: at most jobs.maxUploadBytes and jobs.maxRows',
+        }),
+      },
+      'multipart/form-data': {
+        schema: Type.Object({
+          column: Type.Optional(Type.String({ maxLength: 200 })),
+          smtp: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+          webhookUrl: Type.Optional(WebhookUrl),
+          file: Type.String({
+            format: 'binary',
+            description: 'The CSV file; the option fields must come before it',
+          }),
+        }),
+      },
+    },
+  },
+};
 
 /** Query of POST /v1/jobs with a CSV body (options cannot ride in the body). */
 export const CreateJobQuery = Type.Object(
