@@ -329,6 +329,7 @@ forEachDialect('jobs API', (d) => {
   for (const [why, status, key] of [
     ['a failed import', 413, () => keyA],
     ['a bad key', 401, () => 'mv_not_a_key'],
+    ['a key without the jobs scope', 403, () => keyVerifyOnly],
   ] as const) {
     it(`closes the connection of an upload going on past the discard bound after ${why}`, async () => {
       const piece = 'u@ok.test,' + 'x'.repeat(1000) + '\n';
@@ -352,6 +353,26 @@ forEachDialect('jobs API', (d) => {
       }
     });
   }
+
+  it('a JSON body streaming on past jobs.maxJsonBytes gets its 413 at once and is cut at the bound', async () => {
+    const conn = await RawHttpConnection.open(port);
+    try {
+      const up = await streamedUpload(conn, {
+        path: '/v1/jobs',
+        headers: { ...auth(keyA), 'content-type': 'application/json' },
+        head: '{"emails": ["',
+        chunk: () => 'x'.repeat(1024),
+        bodyBytes: Infinity,
+      });
+      assert.equal(up.status, 413, up.body);
+      assert.match(JSON.parse(up.body).detail, /jobs\.maxJsonBytes/);
+      assert.equal(up.stillSending, true);
+      assert.equal(up.closedWhileSending, true, 'the connection was closed, not read forever');
+      assert.ok(up.bytesSent < 64 * DISCARD_MAX_BYTES, `closed after ${up.bytesSent} bytes`);
+    } finally {
+      conn.close();
+    }
+  });
 
   it('replays an Idempotency-Key at once while the CSV is still arriving', async () => {
     const first = await send({
