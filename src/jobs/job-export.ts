@@ -53,6 +53,9 @@ export async function* exportJob(
   );
   if (states.includes('pending')) states.push('leased' as never);
 
+  // `"name":` prefixes of the JSON row object, made once per export.
+  const rowKeys = uniqueColumnNames(columns).map((name) => JSON.stringify(name) + ':');
+
   if (format === 'csv') yield stringify([[...columns, ...EXPORT_EXTRA_COLUMNS]]);
   else yield '[';
   let after = 0;
@@ -93,12 +96,11 @@ export async function* exportJob(
         if (guard) for (const i of GUARDED_EXTRA) extra[i] = guardFormula(extra[i]);
         records.push([...padded, ...extra]);
       } else {
-        const named: Record<string, string> = {};
-        columns.forEach((c, i) => (named[c] = cells[i] ?? ''));
+        const row = '{' + rowKeys.map((k, i) => k + JSON.stringify(cells[i] ?? '')).join(',') + '}';
         // The stored result is already JSON: splice it in instead of re-encoding.
         chunk +=
           (first ? '\n' : ',\n') +
-          `{"item":${Number(item.item_no)},"state":${JSON.stringify(state)},"row":${JSON.stringify(named)},` +
+          `{"item":${Number(item.item_no)},"state":${JSON.stringify(state)},"row":${row},` +
           `"result":${done ? item.result : 'null'},"error":${JSON.stringify(item.error)}}`;
         first = false;
       }
@@ -107,4 +109,27 @@ export async function* exportJob(
     if (page.length < EXPORT_PAGE_ROWS) break;
   }
   if (format === 'json') yield '\n]\n';
+}
+
+/**
+ * Keys of a JSON export's `row` object, one per input column: a header name
+ * repeated in the file (two `email` columns) becomes `email_2`, `email_3`, …
+ * so no cell overwrites another — an object cannot hold one key twice, and
+ * the verified address must not be replaced by a later column's value.
+ */
+export function uniqueColumnNames(columns: readonly string[]): string[] {
+  const taken = new Set(columns);
+  const seen = new Set<string>();
+  return columns.map((name) => {
+    if (!seen.has(name)) {
+      seen.add(name);
+      return name;
+    }
+    let n = 2;
+    while (taken.has(`${name}_${n}`)) n++;
+    const unique = `${name}_${n}`;
+    taken.add(unique);
+    seen.add(unique);
+    return unique;
+  });
 }

@@ -160,6 +160,36 @@ forEachDialect('jobs API', (d) => {
     assert.equal(rows.find((r) => r.item === 2)?.row.name, 'Bob');
   });
 
+  it('JSON export keeps every input column: repeated header names get a suffix, __proto__ is a plain key', async () => {
+    const res = await send({
+      method: 'POST',
+      url: '/v1/jobs?column=email&smtp=false',
+      headers: { ...auth(keyA), 'content-type': 'text/csv' },
+      payload: 'email,__proto__,email,tag,email_2\nann@gone.test,P,other@gone.test,T,X\n',
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const { job } = res.json() as Json;
+    await waitFor(keyA, job.id);
+    const out = await send({
+      method: 'GET',
+      url: `/v1/jobs/${job.id}/results?format=json`,
+      headers: auth(keyA),
+    });
+    assert.equal(out.statusCode, 200);
+    const rows = JSON.parse(out.body) as Json[];
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].result.email, 'ann@gone.test');
+    // Own keys in file order; the third column must not overwrite the first.
+    // (JSON.parse makes `__proto__` an own key, as any JSON reader does.)
+    assert.deepEqual(Object.entries(rows[0].row as Json), [
+      ['email', 'ann@gone.test'],
+      ['__proto__', 'P'],
+      ['email_3', 'other@gone.test'],
+      ['tag', 'T'],
+      ['email_2', 'X'],
+    ]);
+  });
+
   it("answers 404 for another tenant's job and 403 without the jobs scope", async () => {
     const res = await send({
       method: 'POST',
