@@ -71,6 +71,40 @@ test('--resume finishes an interrupted run without duplicating or losing a row',
   assert.ok(out.every((r) => r.mv_status === 'unknown'));
 });
 
+test("--resume after a cut just before a record's line break starts the next record on a new line", async () => {
+  const rows = ['email'];
+  for (let i = 0; i < 12; i++) rows.push(`n${i}@mx.test`);
+  const input = writeInput('resume-nl-in.csv', rows);
+  const output = join(dir, 'resume-nl-out.csv');
+  assert.equal((await runMailvet(['bulk', input, '-o', output, ...engine()])).code, 0);
+  // A torn write: the 6th record is complete but its '\n' never reached the disk.
+  const lines = readFileSync(output, 'utf8').split('\n');
+  writeFileSync(output, lines.slice(0, 7).join('\n'));
+  const again = await runMailvet(['bulk', input, '-o', output, '--resume', ...engine()]);
+  assert.equal(again.code, 0, again.stderr);
+  const text = readFileSync(output, 'utf8');
+  const header = text.split('\n')[0]!.split(',').length;
+  for (const line of text.trimEnd().split('\n'))
+    assert.equal(line.split(',').length, header, `one record per line: ${line}`);
+  const emails = readCsv(output)
+    .map((r) => r.email)
+    .sort();
+  assert.deepEqual(emails, rows.slice(1).sort(), 'each input row exactly once');
+});
+
+test('progress counts malformed rows in its total: it ends at 100 %', async () => {
+  const input = join(dir, 'malformed-progress.csv');
+  writeFileSync(input, 'email,name\na@mx.test,A\nb@gone.test,B\nc@mx.test,"never closed\n');
+  const output = join(dir, 'malformed-progress-out.csv');
+  const run = await runMailvet(['bulk', input, '-o', output, ...engine()]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /progress 3\/3 \(100%\)/);
+  assert.doesNotMatch(run.stderr, /\(1[0-9][1-9]%\)|\([2-9]\d\d%\)/, 'never past 100 %');
+  const out = readCsv(output);
+  assert.equal(out.length, 3);
+  assert.equal(out.filter((r) => /malformed row/.test(r.mv_error!)).length, 1);
+});
+
 test('an existing output needs --resume or --force', async () => {
   const input = writeInput('exists-in.csv', ['email', 'a@mx.test']);
   const output = join(dir, 'exists-out.csv');

@@ -1,4 +1,12 @@
-import { createReadStream, existsSync, truncateSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  createReadStream,
+  existsSync,
+  openSync,
+  readSync,
+  truncateSync,
+} from 'node:fs';
 import { parse } from 'csv-parse';
 import { UsageError } from '../cli-io.js';
 
@@ -55,5 +63,20 @@ export async function loadResumeState(outPath: string, lineColumn: string): Prom
     // A parse error at the tail is the half-written record; keep what parsed.
   }
   truncateSync(outPath, goodBytes);
+  // The last complete record may have been cut just before its line break
+  // (csv-parse accepts a final record without one): appending straight after
+  // it would glue the next record onto the same line.
+  if (goodBytes > 0 && !endsWithNewline(outPath, goodBytes)) appendFileSync(outPath, '\n');
   return { done, header };
+}
+
+function endsWithNewline(path: string, size: number): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    closeSync(fd);
+  }
 }

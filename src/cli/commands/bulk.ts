@@ -167,7 +167,11 @@ async function survey(
   let header: string[] | null = null;
   const sample: string[][] = [];
   let total = 0;
-  for await (const { record } of openCsv(path) as AsyncIterable<{
+  const parser = openCsv(path);
+  // A malformed record still gets its own output row (and progress tick), so
+  // it counts toward the total; otherwise progress runs past 100 %.
+  parser.on('skip', () => total++);
+  for await (const { record } of parser as AsyncIterable<{
     record: string[];
   }>) {
     if (!header) header = record;
