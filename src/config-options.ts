@@ -258,7 +258,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'MAILVET_BODY_LIMIT',
     type: int(1024, 1_073_741_824),
     default: 1_048_576,
-    doc: 'Largest accepted JSON request body.',
+    doc: 'Largest accepted JSON request body, except job bodies on `POST /v1/jobs` (`jobs.maxJsonBytes`).',
   },
   {
     path: 'server.metricsToken',

@@ -45,3 +45,9 @@ export type {
 export { RESULT_COLUMNS, resultRow } from './verify/result-row.js';
 export { loadConfig, defaultConfig, type MailvetConfig, type ConfigSources } from './config.js';
 export * from './errors.js';
+// For receivers of job webhooks written in Node: the check the docs show.
+export {
+  verifyWebhookSignature,
+  SIGNATURE_HEADER,
+  DEFAULT_SIGNATURE_TOLERANCE_SECONDS,
+} from './jobs/webhook-signature.js';
