@@ -6,7 +6,7 @@
  * single quote makes the spreadsheet show the text as text.
  *
  * Applied only to the result columns mailvet fills from untrusted text
- * (see docs/security.md): the input's own columns are copied byte for byte,
+ * (see docs/security.md): the input's own columns are copied as read,
  * because silently rewriting a customer's data is worse, and the file already
  * held those cells before mailvet read it.
  *

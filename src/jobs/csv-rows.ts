@@ -1,10 +1,8 @@
 import { finished, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
+import { csvParseOptions, oversizedRecord } from '../csv/csv-dialect.js';
 import { JobLimitError } from './job-errors.js';
-
-/** Largest CSV record accepted; anything bigger is a broken file, not an address list. */
-export const MAX_CSV_RECORD_BYTES = 65_536;
 
 /** One CSV record, or the reason the parser could not read one. */
 export type CsvRow = { cells: string[] } | { error: string };
@@ -14,11 +12,14 @@ export const CSV_CHUNK_ROWS = 1000;
 
 /**
  * Stream CSV records from `source`, header included, never holding more than
- * the parser's buffer. Records come in chunks of what the parser has ready
- * (up to CSV_CHUNK_ROWS), so a million-row import awaits once per chunk
- * instead of several promises per row. Unreadable records come back as
- * `{error}` rows in their place, so one bad line never aborts an import.
- * More than `maxBytes` of input throws JobLimitError.
+ * the parser's buffer. The file is read as `mailvet bulk` reads it
+ * (csvParseOptions: relaxed quotes, blank lines skipped, UTF-8). Records come
+ * in chunks of what the parser has ready (up to CSV_CHUNK_ROWS), so a
+ * million-row import awaits once per chunk instead of several promises per
+ * row. A record the parser cannot read (an unclosed quote) comes back as an
+ * `{error}` row in its place. A record over MAX_CSV_RECORD_BYTES throws
+ * JobLimitError: the parser cannot resynchronise after one and would drop
+ * every later row. More than `maxBytes` of input throws JobLimitError too.
  *
  * A Readable `source` (an HTTP request body) is piped, not iterated, and is
  * let go as soon as this generator ends for any reason, including `return()`
@@ -30,13 +31,7 @@ export async function* csvRowChunks(
   source: AsyncIterable<Buffer | string>,
   maxBytes: number,
 ): AsyncGenerator<CsvRow[]> {
-  const parser = parse({
-    relax_column_count: true,
-    relax_quotes: false,
-    skip_records_with_error: true,
-    max_record_size: MAX_CSV_RECORD_BYTES,
-    bom: true,
-  });
+  const parser = parse(csvParseOptions(','));
   // The parser reports a bad record while it parses, which is ahead of what
   // has been read from it (a whole upload chunk of records, often all of a
   // small file, header included). Each error row therefore keeps the count
@@ -44,7 +39,13 @@ export async function* csvRowChunks(
   // after that many were read: in its place, never in front of the header.
   const skipped: { after: number; row: CsvRow }[] = [];
   let nextSkipped = 0;
-  parser.on('skip', (err: Error & { lines?: number }) => {
+  parser.on('skip', (err: Error & { code?: string; lines?: number }) => {
+    const tooLarge = oversizedRecord(err);
+    if (tooLarge !== undefined) {
+      // Reported again for every later chunk of the same record: refuse once.
+      if (!parser.destroyed) parser.destroy(new JobLimitError(`${tooLarge}; nothing was imported`));
+      return;
+    }
     skipped.push({
       after: parser.info.records,
       row: { error: `malformed row near line ${err.lines ?? '?'}: ${err.message}` },

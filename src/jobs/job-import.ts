@@ -71,8 +71,9 @@ const ITEM_COLUMNS: readonly BulkColumn[] = [
 /**
  * Stream the input into job_items in batches of IMPORT_BATCH_ROWS through the
  * adapter's bulk insert (or a portable multi-row INSERT when `adapter` is
- * absent), so memory stays at one batch whatever the size. Malformed records
- * become `error` items in their place. Afterwards duplicates (same
+ * absent), so memory stays at one batch whatever the size. A record the
+ * parser cannot read becomes an `error` item in its place (but an unreadable
+ * header fails the import). Afterwards duplicates (same
  * lower-cased address) are pointed at their first occurrence, which alone is
  * verified; its final result is copied to them (see JobQueue.write).
  */
@@ -128,13 +129,13 @@ async function importRows(
     return true;
   };
 
-  // Header, then a sample to guess the column from.
-  let header: string[] | undefined;
-  while (!header) {
-    if (!(await refill())) throw new JobInputError('the CSV is empty: a header row is required');
-    const first = chunk[at++]!;
-    if ('cells' in first) header = first.cells;
-  }
+  // Header, then a sample to guess the column from. A header that cannot be
+  // read fails the import: skipping it would make the first address the
+  // header and name every column after someone's data.
+  if (!(await refill())) throw new JobInputError('the CSV is empty: a header row is required');
+  const first = chunk[at++]!;
+  if ('error' in first) throw new JobInputError(`the header row cannot be read: ${first.error}`);
+  const header = first.cells;
   const head: CsvRow[] = [];
   while (head.length < SAMPLE_ROWS && (await refill())) head.push(chunk[at++]!);
   const sample = head.flatMap((r) => ('cells' in r ? [r.cells] : []));

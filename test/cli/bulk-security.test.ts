@@ -112,8 +112,19 @@ test('a 60 kB address is just invalid; an oversized record stops the run before 
   const hugeOut = join(dir, 'huge-out.csv');
   const run = await runMailvet(['bulk', huge, '-o', hugeOut, ...engine()]);
   assert.equal(run.code, 2);
-  assert.match(run.stderr, /line 3: a record is larger than 65536 bytes/);
+  assert.match(run.stderr, /line 3: a record is larger than 64 KiB \(65536 bytes\)/);
   assert.equal(existsSync(hugeOut), false);
+
+  // A quote left open runs on into one record over the cap: the same refusal, saying so.
+  const unclosed = writeInput(
+    'unclosed.csv',
+    `id,email\n1,a@gone.test\n2,"b@gone.test\n${'3,c@gone.test\n'.repeat(6000)}`,
+  );
+  const unclosedOut = join(dir, 'unclosed-out.csv');
+  const open = await runMailvet(['bulk', unclosed, '-o', unclosedOut, ...engine()]);
+  assert.equal(open.code, 2);
+  assert.match(open.stderr, /line \d+: a record is larger than 64 KiB .*a quote .* never closed/);
+  assert.equal(existsSync(unclosedOut), false);
 });
 
 test('--resume onto a file that is not a mailvet output refuses and leaves it intact', async () => {

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { Readable } from 'node:stream';
-import { forEachDialect } from '../store/dialects.js';
+import { forEachDialect, type DialectContext } from '../store/dialects.js';
 import { JobService } from '../../src/jobs/job-service.js';
 import { createJobQueue } from '../../src/jobs/job-queue.js';
 import { IMPORT_BATCH_ROWS } from '../../src/jobs/job-import.js';
 import { portableBulkInsert, type BulkColumn } from '../../src/store/bulk-insert.js';
-import { JobLimitError } from '../../src/jobs/job-errors.js';
+import { JobInputError, JobLimitError } from '../../src/jobs/job-errors.js';
+import type { JobInput } from '../../src/jobs/job-import.js';
+import type { JobsConfig } from '../../src/jobs/jobs-config.js';
 import { collect, fakeResult, testJobsConfig } from './fixtures.js';
 
 const COLUMNS: BulkColumn[] = [
@@ -15,6 +17,44 @@ const COLUMNS: BulkColumn[] = [
   { name: 'status', type: 'text' },
   { name: 'count', type: 'bigint' },
 ];
+
+/** `text` as a CSV upload, in pieces of `size` bytes. */
+function csv(text: string, size = 65_536): JobInput {
+  const bytes = Buffer.from(text);
+  const pieces: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += size) pieces.push(bytes.subarray(at, at + size));
+  return { kind: 'csv', body: Readable.from(pieces) };
+}
+
+interface ExportedItem {
+  item: number;
+  state: string;
+  row: Record<string, string>;
+  error: string | null;
+}
+
+/** A JobService on a new, empty database of its own. */
+async function freshService(d: DialectContext, jobs: Partial<JobsConfig> = {}) {
+  const store = await d.fresh();
+  const service = new JobService({
+    db: store.db,
+    adapter: store.adapter,
+    jobs: testJobsConfig(jobs),
+  });
+  return { store, service };
+}
+
+/** What `creating` is rejected with; the test fails if the import succeeds. */
+async function refusal(creating: Promise<unknown>): Promise<unknown> {
+  return creating.then(
+    () => assert.fail('the import should have been refused'),
+    (err: unknown) => err,
+  );
+}
+
+async function exportedItems(service: JobService, jobId: string): Promise<ExportedItem[]> {
+  return JSON.parse(await collect(await service.export('o', jobId, 'json'))) as ExportedItem[];
+}
 
 forEachDialect('job import', (d) => {
   it('bulkInsert (adapter and portable) writes every row', async () => {
@@ -104,17 +144,16 @@ forEachDialect('job import', (d) => {
     assert.equal(Number(orphans.n), 0);
   });
 
-  it('a malformed record becomes the item at its own place, however the upload is cut', async () => {
-    const store = await d.fresh();
-    const service = new JobService({
-      db: store.db,
-      adapter: store.adapter,
-      jobs: testJobsConfig(),
-    });
-    // Data records 1..3000; 1500 and 2999 have a quote inside an unquoted field.
-    const bad = new Set([1500, 2999]);
+  it('stray quotes are read as text and an unclosed one is an error item in its place, however the upload is cut', async () => {
+    const { service } = await freshService(d);
+    // Data records 1..3000; 1500 and 2999 have a quote inside an unquoted
+    // field, which strict quoting turned into errors that dropped rows after
+    // them. Record 3001 opens a quote that never closes: the one error left.
+    const stray = new Set([1500, 2999]);
     let text = 'email,name\n';
-    for (let i = 1; i <= 3000; i++) text += bad.has(i) ? `bro"ken${i},x\n` : `u${i}@d.test,N${i}\n`;
+    for (let i = 1; i <= 3000; i++)
+      text += stray.has(i) ? `bro"ken${i},x\n` : `u${i}@d.test,N${i}\n`;
+    text += '"unclosed@d.test,x\n';
     for (const size of [text.length, 65_536, 100, 7]) {
       const pieces: Buffer[] = [];
       for (let at = 0; at < text.length; at += size)
@@ -124,24 +163,110 @@ forEachDialect('job import', (d) => {
         options: {},
         input: { kind: 'csv', body: Readable.from(pieces) },
       });
-      const items = JSON.parse(await collect(await service.export('o', job.id, 'json'))) as {
-        item: number;
-        state: string;
-        row: { email: string };
-        error: string | null;
-      }[];
-      assert.equal(items.length, 3000);
+      const items = await exportedItems(service, job.id);
+      assert.equal(items.length, 3001);
       const misplaced = items.filter((it) =>
-        bad.has(it.item)
-          ? !(it.state === 'error' && it.error?.includes(`near line ${it.item + 1}`))
-          : it.row.email !== `u${it.item}@d.test`,
+        it.item === 3001
+          ? !(it.state === 'error' && /near line 300\d: Quote Not Closed/.test(it.error ?? ''))
+          : it.state !== 'pending' ||
+            it.row.email !== (stray.has(it.item) ? `bro"ken${it.item}` : `u${it.item}@d.test`),
       );
       assert.deepEqual(
-        misplaced.map((it) => [it.item, it.row.email, it.error]),
+        misplaced.map((it) => [it.item, it.state, it.row.email, it.error]),
         [],
         `upload in pieces of ${size} bytes`,
       );
     }
+  });
+
+  it('a stray quote keeps the rows after it (both readers read it the same way)', async () => {
+    const { service } = await freshService(d);
+    const text = 'email,name\na@x.test,"A"b\nb@x.test,ok\nc@x.test,c\nd@x.test,a"b\n';
+    const { job } = await service.create({ owner: 'o', options: {}, input: csv(text) });
+    const items = await exportedItems(service, job.id);
+    assert.deepEqual(
+      items.map((it) => [it.state, it.row.email, it.row.name]),
+      [
+        ['pending', 'a@x.test', '"A"b'],
+        ['pending', 'b@x.test', 'ok'],
+        ['pending', 'c@x.test', 'c'],
+        ['pending', 'd@x.test', 'a"b'],
+      ],
+    );
+  });
+
+  it('a record over 64 KiB refuses the import with a 413 naming the limit and the line; nothing is kept', async () => {
+    const { store, service } = await freshService(d);
+    const huge = `email,name\na@x.test,A\nb@x.test,${'x'.repeat(70_000)}\nc@x.test,C\n`;
+    // An unclosed quote swallows the rest of the file into one record: the same refusal.
+    const unclosed = `email,name\na@x.test,A\nb@x.test,"B\n${'c@x.test,C\n'.repeat(7000)}`;
+    for (const [text, line] of [
+      [huge, 'line 3'],
+      [unclosed, 'line \\d+'],
+    ] as const) {
+      const failure = await refusal(
+        service.create({ owner: 'big', options: {}, input: csv(text, 1000) }),
+      );
+      assert.ok(failure instanceof JobLimitError, String(failure));
+      assert.equal(failure.statusCode, 413);
+      assert.match(
+        failure.message,
+        new RegExp(`^${line}: a record is larger than 64 KiB \\(65536 bytes\\), or a quote`),
+      );
+    }
+    assert.deepEqual(await service.list('big'), []);
+    const rows = await store.db
+      .selectFrom('job_items')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(rows.n), 0);
+  });
+
+  it('a header row that cannot be read fails the import with a 400 instead of being skipped', async () => {
+    const { service } = await freshService(d);
+    const failure = await refusal(
+      service.create({ owner: 'h', options: {}, input: csv('"email,name\na@x.test,A\n') }),
+    );
+    assert.ok(failure instanceof JobInputError, String(failure));
+    assert.equal(failure.statusCode, 400);
+    assert.match(failure.message, /^the header row cannot be read: malformed row near line \d/);
+    assert.deepEqual(await service.list('h'), []);
+    // A stray quote in a header name is just part of the name.
+    const { job } = await service.create({
+      owner: 'h',
+      options: {},
+      input: csv('e"mail,name\na@x.test,A\n'),
+    });
+    assert.deepEqual(job.columns, ['e"mail', 'name']);
+    assert.equal(job.counts.total, 1);
+  });
+
+  it('blank lines are not rows and do not count against jobs.maxRows; a line of commas is a row', async () => {
+    const { service } = await freshService(d, { maxRows: 3 });
+    // Mixed line endings too: a CRLF blank line in an LF file is blank as well.
+    const text = '\nemail,name\n\na@x.test,A\n\n\r\n\r\n,\r\n\r\nb@x.test,B\r\r\n';
+    const { job } = await service.create({ owner: 'o', options: {}, input: csv(text) });
+    assert.deepEqual(job.columns, ['email', 'name']);
+    const items = await exportedItems(service, job.id);
+    assert.deepEqual(
+      items.map((it) => [it.item, it.row.email, it.row.name]),
+      [
+        [1, 'a@x.test', 'A'],
+        [2, '', ''],
+        [3, 'b@x.test', 'B'],
+      ],
+    );
+  });
+
+  it('input is read as UTF-8: bytes that are not UTF-8 become U+FFFD (as documented)', async () => {
+    const { service } = await freshService(d);
+    const latin1 = Buffer.from('email,name\na@x.test,M\xfcller\n', 'latin1');
+    const { job } = await service.create({
+      owner: 'o',
+      options: {},
+      input: { kind: 'csv', body: Readable.from([latin1]) },
+    });
+    assert.equal((await exportedItems(service, job.id))[0]!.row.name, 'M\ufffdller');
   });
 
   it('imports over several batches; a duplicate across batches is verified once', async () => {

@@ -11,6 +11,7 @@ import { chooseEmailColumn } from '../../csv/email-column.js';
 import { loadResumeState } from '../bulk/resume-state.js';
 import { ProgressReporter } from '../bulk/progress-reporter.js';
 import { guardFormula, UNTRUSTED_RESULT_COLUMNS } from '../../csv/csv-formula-guard.js';
+import { csvParseOptions, oversizedRecord } from '../../csv/csv-dialect.js';
 
 /** Identifies the input row of each output row, so `--resume` knows what is done. */
 const LINE_COLUMN = 'mv_line';
@@ -18,8 +19,6 @@ const LINE_COLUMN = 'mv_line';
 const ERROR_COLUMN = 'mv_error';
 /** Rows read to guess the address column. */
 const SAMPLE_ROWS = 50;
-/** Largest CSV record (one row, all fields) accepted: anything bigger is a broken file, not an address list. */
-const MAX_RECORD_BYTES = 65_536;
 /** Longest parser message kept in `mv_error` (it may quote the row). */
 const MAX_ERROR_TEXT = 200;
 
@@ -133,29 +132,24 @@ export function bulkCommand(io: CliIo): Command {
 }
 
 /**
- * The input as parsed records. Malformed rows are skipped (and reported by
- * readRows), but an over-long record stops the run: csv-parse cannot resync
+ * The input as parsed records, read as job imports read an upload
+ * (csvParseOptions). Malformed rows are skipped (and reported by readRows),
+ * but two errors stop the run. An over-long record: csv-parse cannot resync
  * after one (it reports the same record again and again and drops the rows
- * after it), and a 64 KiB row is not an address list anyway.
+ * after it), and a 64 KiB row is not an address list anyway. And a header
+ * that cannot be read: skipping it would make the first data row the header.
  */
 function openCsv(path: string) {
   const source = createReadStream(path);
-  const parser = parse({
-    info: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_records_with_error: true,
-    max_record_size: MAX_RECORD_BYTES,
-    bom: true,
-  });
+  const parser = parse({ ...csvParseOptions(','), info: true });
   parser.on('skip', (err: Error & { code?: string; lines?: number }) => {
-    if (err.code !== 'CSV_MAX_RECORD_SIZE') return;
+    const tooLarge = oversizedRecord(err);
+    const fatal =
+      tooLarge ??
+      (parser.info.records === 0 ? `the header row cannot be read: ${err.message}` : undefined);
+    if (fatal === undefined || parser.destroyed) return;
     source.destroy();
-    parser.destroy(
-      new UsageError(
-        `${path} line ${err.lines ?? '?'}: a record is larger than ${MAX_RECORD_BYTES} bytes; nothing was verified`,
-      ),
-    );
+    parser.destroy(new UsageError(`${path}: ${fatal}; nothing was verified`));
   });
   return source.pipe(parser);
 }
