@@ -66,3 +66,10 @@ export function oversizedRecord(
   if (err.code !== 'CSV_MAX_RECORD_SIZE') return undefined;
   return `line ${err.lines ?? '?'}: a record is larger than ${MAX_CSV_RECORD_BYTES / 1024} KiB (${MAX_CSV_RECORD_BYTES} bytes), or a quote opened before it was never closed`;
 }
+
+/** `,` `;` `tab` (or a literal TAB) as a delimiter; undefined for anything else. */
+export function delimiterNamed(name: string): CsvDelimiter | undefined {
+  if (name === ',' || name === ';' || name === '\t') return name;
+  if (name.toLowerCase() === 'tab') return '\t';
+  return undefined;
+}

@@ -1,7 +1,7 @@
 /**
  * How `mailvet bulk` reads its input: the rules it shares with job imports
- * (src/csv/csv-dialect.ts) — blank lines, unreadable headers, UTF-8 — run
- * through the CLI as a user runs it.
+ * (src/csv/csv-dialect.ts) — sniffed or given delimiter, blank lines,
+ * unreadable headers, UTF-8 — run through the CLI as a user runs it.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,6 +49,58 @@ async function bulk(name: string, content: string | Buffer, args: string[] = [])
     .sort((a, b) => Number(a.mv_line) - Number(b.mv_line));
   return { header: header!, rows: named, stderr: run.stderr };
 }
+
+test('a semicolon- or tab-separated file is sniffed from its header line; the output is comma-separated', async () => {
+  // Excel's "CSV UTF-8" where the decimal mark is a comma: BOM, `;`, CRLF.
+  const semi = await bulk('semi', '\ufeffemail;name\r\na@gone.test;"Doe, A"\r\nb@gone.test;B\r\n');
+  assert.deepEqual(semi.header.slice(0, 3), ['email', 'name', 'mv_line']);
+  assert.deepEqual(
+    semi.rows.map((r) => [r.email, r.name, r.mv_reason]),
+    [
+      ['a@gone.test', 'Doe, A', 'no_such_domain'],
+      ['b@gone.test', 'B', 'no_such_domain'],
+    ],
+  );
+  const tab = await bulk('tab', 'name\temail\nAnn\ta@gone.test\n');
+  assert.deepEqual(tab.header.slice(0, 2), ['name', 'email']);
+  assert.deepEqual(
+    tab.rows.map((r) => [r.name, r.email, r.mv_reason]),
+    [['Ann', 'a@gone.test', 'no_such_domain']],
+  );
+});
+
+test('--delimiter overrides the sniff: , ; tab; anything else is a usage error', async () => {
+  // One column in the header: nothing to sniff, so it reads as commas.
+  const text = 'email\na@gone.test;x\n';
+  const sniffed = await bulk('one-col', text);
+  assert.equal(sniffed.rows[0]!.mv_reason, 'invalid_syntax', 'the address is `a@gone.test;x`');
+  const given = await bulk('one-col-semi', text, ['--delimiter', ';']);
+  assert.deepEqual(
+    given.rows.map((r) => [r.email, r.mv_reason]),
+    [['a@gone.test', 'no_such_domain']],
+  );
+  // A tab file whose header has more commas than tabs.
+  const tab = await bulk('tab-forced', 'email\tnote, with, commas\na@gone.test\tx,y\n', [
+    '--delimiter',
+    'tab',
+  ]);
+  assert.deepEqual(
+    tab.rows.map((r) => [r.email, r['note, with, commas'], r.mv_reason]),
+    [['a@gone.test', 'x,y', 'no_such_domain']],
+  );
+  const bad = await runMailvet([
+    'bulk',
+    writeInput('bad-delim.csv', text),
+    '-o',
+    join(dir, 'bad-delim-out.csv'),
+    '--delimiter',
+    '|',
+    ...engine(),
+  ]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--delimiter.*use , ; or tab/);
+  assert.equal(existsSync(join(dir, 'bad-delim-out.csv')), false);
+});
 
 test('blank lines are not rows; a line of only delimiters is', async () => {
   const { rows, stderr } = await bulk(

@@ -258,6 +258,41 @@ forEachDialect('job import', (d) => {
     );
   });
 
+  it('semicolon- and tab-separated files are sniffed from the header line', async () => {
+    const { service } = await freshService(d);
+    const files = [
+      // Excel's "CSV UTF-8" in a locale whose decimal mark is a comma: BOM, `;`, CRLF.
+      ['\ufeffemail;name\r\na@x.test;"Doe, A"\r\nb@x.test;B', ['email', 'name']],
+      ['"Name, full"\temail\nDoe, A\ta@x.test\nB\tb@x.test\n', ['Name, full', 'email']],
+    ] as const;
+    for (const [text, columns] of files) {
+      // One byte at a time: the header line arrives in many pieces.
+      for (const size of [text.length, 1]) {
+        const { job } = await service.create({ owner: 'o', options: {}, input: csv(text, size) });
+        assert.deepEqual(job.columns, columns);
+        const items = await exportedItems(service, job.id);
+        assert.deepEqual(
+          items.map((it) => [it.state, it.row.email]),
+          [
+            ['pending', 'a@x.test'],
+            ['pending', 'b@x.test'],
+          ],
+          JSON.stringify(text),
+        );
+      }
+    }
+    // A comma file keeps reading as commas, a `;` in a value notwithstanding.
+    const { job } = await service.create({
+      owner: 'o',
+      options: {},
+      input: csv('email,note\na@x.test,x;y;z\n'),
+    });
+    assert.deepEqual((await exportedItems(service, job.id))[0]!.row, {
+      email: 'a@x.test',
+      note: 'x;y;z',
+    });
+  });
+
   it('input is read as UTF-8: bytes that are not UTF-8 become U+FFFD (as documented)', async () => {
     const { service } = await freshService(d);
     const latin1 = Buffer.from('email,name\na@x.test,M\xfcller\n', 'latin1');

@@ -1,5 +1,6 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
@@ -11,7 +12,14 @@ import { chooseEmailColumn } from '../../csv/email-column.js';
 import { loadResumeState } from '../bulk/resume-state.js';
 import { ProgressReporter } from '../bulk/progress-reporter.js';
 import { guardFormula, UNTRUSTED_RESULT_COLUMNS } from '../../csv/csv-formula-guard.js';
-import { csvParseOptions, oversizedRecord } from '../../csv/csv-dialect.js';
+import {
+  csvParseOptions,
+  delimiterNamed,
+  MAX_CSV_RECORD_BYTES,
+  oversizedRecord,
+  type CsvDelimiter,
+} from '../../csv/csv-dialect.js';
+import { sniffDelimiter } from '../../csv/sniff-delimiter.js';
 
 /** Identifies the input row of each output row, so `--resume` knows what is done. */
 const LINE_COLUMN = 'mv_line';
@@ -39,6 +47,12 @@ export function bulkCommand(io: CliIo): Command {
     .argument('<input>', 'CSV file with a header row')
     .requiredOption('-o, --output <file>', 'CSV file to write results to')
     .option('--column <name>', 'header of the address column (default: guessed)')
+    .addOption(
+      new Option(
+        '--delimiter <char>',
+        'field separator: , ; or tab (default: the one the header line uses most)',
+      ).argParser(delimiterOption),
+    )
     .option('--resume', 'continue an interrupted run: skip rows already in the output')
     .addOption(new Option('--force', 'overwrite an existing output file').conflicts('resume'))
     .option(
@@ -50,6 +64,7 @@ export function bulkCommand(io: CliIo): Command {
     const opts = cmd.opts<{
       output: string;
       column?: string;
+      delimiter?: CsvDelimiter;
       resume?: boolean;
       force?: boolean;
       formulaGuard: boolean;
@@ -60,7 +75,8 @@ export function bulkCommand(io: CliIo): Command {
         `${opts.output} exists: use --resume to continue it or --force to overwrite it`,
       );
     }
-    const { header, sample, total } = await survey(input);
+    const delimiter = opts.delimiter ?? (await sniffFile(input));
+    const { header, sample, total } = await survey(input, delimiter);
     const column = chooseEmailColumn(header, sample, opts.column);
     if (column < 0) {
       throw new UsageError(
@@ -98,7 +114,7 @@ export function bulkCommand(io: CliIo): Command {
     const pad = (cells: string[]) => header.map((_, i) => cells[i] ?? '');
     let index = 0;
     async function* addresses(): AsyncGenerator<string> {
-      for await (const row of readRows(input)) {
+      for await (const row of readRows(input, delimiter)) {
         if (resume.done.has(row.line)) continue;
         if (row.error) {
           await write([
@@ -131,6 +147,28 @@ export function bulkCommand(io: CliIo): Command {
   return cmd;
 }
 
+/** `--delimiter`'s value: `,` `;` `tab` (or a TAB character). */
+function delimiterOption(value: string): CsvDelimiter {
+  const delimiter = delimiterNamed(value);
+  if (delimiter === undefined) throw new InvalidArgumentError('use , ; or tab');
+  return delimiter;
+}
+
+/**
+ * The delimiter the header line uses (sniffDelimiter), read off the start of
+ * the file: up to MAX_CSV_RECORD_BYTES, past which the header is refused
+ * anyway.
+ */
+async function sniffFile(path: string): Promise<CsvDelimiter> {
+  const file = await open(path);
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(MAX_CSV_RECORD_BYTES), 0);
+    return sniffDelimiter(buffer.subarray(0, bytesRead));
+  } finally {
+    await file.close();
+  }
+}
+
 /**
  * The input as parsed records, read as job imports read an upload
  * (csvParseOptions). Malformed rows are skipped (and reported by readRows),
@@ -139,9 +177,9 @@ export function bulkCommand(io: CliIo): Command {
  * after it), and a 64 KiB row is not an address list anyway. And a header
  * that cannot be read: skipping it would make the first data row the header.
  */
-function openCsv(path: string) {
+function openCsv(path: string, delimiter: CsvDelimiter) {
   const source = createReadStream(path);
-  const parser = parse({ ...csvParseOptions(','), info: true });
+  const parser = parse({ ...csvParseOptions(delimiter), info: true });
   parser.on('skip', (err: Error & { code?: string; lines?: number }) => {
     const tooLarge = oversizedRecord(err);
     const fatal =
@@ -157,11 +195,12 @@ function openCsv(path: string) {
 /** Header, a sample for guessing the column, and the record count for progress. */
 async function survey(
   path: string,
+  delimiter: CsvDelimiter,
 ): Promise<{ header: string[]; sample: string[][]; total: number }> {
   let header: string[] | null = null;
   const sample: string[][] = [];
   let total = 0;
-  const parser = openCsv(path);
+  const parser = openCsv(path, delimiter);
   // A malformed record still gets its own output row (and progress tick), so
   // it counts toward the total; otherwise progress runs past 100 %.
   parser.on('skip', () => total++);
@@ -179,8 +218,8 @@ async function survey(
 }
 
 /** Data rows with their line numbers; unreadable records come back as error rows. */
-async function* readRows(path: string): AsyncGenerator<InputRow> {
-  const parser = openCsv(path);
+async function* readRows(path: string, delimiter: CsvDelimiter): AsyncGenerator<InputRow> {
+  const parser = openCsv(path, delimiter);
   const skipped: InputRow[] = [];
   parser.on('skip', (err: Error & { lines?: number }) => {
     const why = err.message.slice(0, MAX_ERROR_TEXT);
