@@ -26,7 +26,10 @@ export function maskEmail(value: string): string {
   if (at <= 0 || at === value.length - 1) return hashValue(value);
   const domain = value.slice(at + 1).toLowerCase();
   if (!/^[a-z0-9.-]{1,253}$/.test(domain)) return hashValue(value);
-  return `${value[0] ?? ''}***@${domain}`;
+  // Only a plain first character is shown: anything else (a control, a bidi
+  // override, half a surrogate pair) could alter the line it lands in.
+  if (!/^[A-Za-z0-9]/.test(value)) return hashValue(value);
+  return `${value[0]}***@${domain}`;
 }
 
 /**
@@ -47,7 +50,9 @@ export function sanitizeForLog(value: string): string {
   return cut
     .replace(EMAIL_LIKE, (m) => maskEmail(m))
     .replace(
-      /[\u0000-\u001f\u007f-\u009f]/g,
+      // Controls, line/paragraph separators, bidi controls and BOM: each
+      // could split or visually reorder a line in a terminal or log viewer.
+      /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g,
       (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
     );
 }

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { IpBlock, IpBlockRepo, IpBlockSource } from '../store/ip-block-repo.js';
@@ -6,10 +7,13 @@ import { InvalidArgumentError } from '../errors.js';
 
 /** How often blocks added by other instances (or expiring) are picked up from the store. */
 export const DEFAULT_BLOCK_REFRESH_MS = 5_000;
+/** How often expired blocks are deleted from the store (by whichever instance refreshes). */
+export const PRUNE_INTERVAL_MS = 60_000;
 
 /** A parsed block entry: its own BlockList so expiring entries can drop out individually. */
 interface Entry {
   cidr: string;
+  family: 'ipv4' | 'ipv6';
   source: IpBlockSource;
   expiresAt: number | null;
   list: BlockList;
@@ -29,7 +33,13 @@ export interface IpBlockerOptions {
   now?: () => number;
 }
 
-/** Canonical CIDR for an IP or CIDR string, or throws InvalidArgumentError. */
+/**
+ * Canonical CIDR for an IP or CIDR string, or throws InvalidArgumentError.
+ * One network has one spelling — host bits zeroed, IPv6 compressed (RFC
+ * 5952), an IPv4-mapped IPv6 block (`::ffff:192.0.2.0/120`) turned into the
+ * IPv4 block it means — so a block is stored once and removed by any of its
+ * spellings.
+ */
 export function normalizeCidr(input: string): {
   cidr: string;
   address: string;
@@ -38,21 +48,31 @@ export function normalizeCidr(input: string): {
 } {
   const [address = '', prefixText, ...rest] = input.trim().split('/');
   const version = isIP(address);
-  if (version === 0 || rest.length > 0)
+  if (version === 0 || rest.length > 0 || address.includes('%'))
     throw new InvalidArgumentError(
       `not an IP address or CIDR: ${JSON.stringify(input.slice(0, 64))}`,
     );
   const max = version === 4 ? 32 : 128;
   if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText))
     throw new InvalidArgumentError('CIDR prefix must be a number');
-  const prefix = prefixText === undefined ? max : Number(prefixText);
+  let prefix = prefixText === undefined ? max : Number(prefixText);
   if (prefix < 0 || prefix > max) throw new InvalidArgumentError(`CIDR prefix must be 0..${max}`);
-  const lower = address.toLowerCase();
+  let ip: ipaddr.IPv4 | ipaddr.IPv6 = ipaddr.parse(address);
+  if (ip.kind() === 'ipv6' && prefix >= 96 && (ip as ipaddr.IPv6).isIPv4MappedAddress()) {
+    ip = (ip as ipaddr.IPv6).toIPv4Address();
+    prefix -= 96;
+  }
+  const family = ip.kind();
+  const network = (
+    family === 'ipv4'
+      ? ipaddr.IPv4.networkAddressFromCIDR(`${ip.toString()}/${prefix}`)
+      : ipaddr.IPv6.networkAddressFromCIDR(`${ip.toString()}/${prefix}`)
+  ).toString();
   return {
-    cidr: prefix === max ? lower : `${lower}/${prefix}`,
-    address: lower,
+    cidr: prefix === (family === 'ipv4' ? 32 : 128) ? network : `${network}/${prefix}`,
+    address: network,
     prefix,
-    family: version === 4 ? 'ipv4' : 'ipv6',
+    family,
   };
 }
 
@@ -60,7 +80,7 @@ function entryOf(cidr: string, source: IpBlockSource, expiresAt: number | null):
   const n = normalizeCidr(cidr);
   const list = new BlockList();
   list.addSubnet(n.address, n.prefix, n.family);
-  return { cidr: n.cidr, source, expiresAt, list };
+  return { cidr: n.cidr, family: n.family, source, expiresAt, list };
 }
 
 /**
@@ -77,6 +97,7 @@ export class IpBlocker {
   readonly #autoBlockMs: number;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
+  #lastPrune = -Infinity;
 
   constructor(options: IpBlockerOptions) {
     this.#static = options.staticCidrs.map((c) => entryOf(c, 'static', null));
@@ -101,9 +122,17 @@ export class IpBlocker {
     clearInterval(this.#timer);
   }
 
-  /** Re-read blocks in force from the store. */
+  /** Re-read blocks in force from the store; once a minute, delete expired ones. */
   async refresh(): Promise<void> {
-    const blocks = await this.#repo.active(this.#now());
+    const now = this.#now();
+    if (now - this.#lastPrune >= PRUNE_INTERVAL_MS) {
+      this.#lastPrune = now;
+      // Automatic blocks would otherwise pile up for ever, each refresh
+      // scanning them. A failed prune is retried next minute; it must not
+      // keep the list from being read.
+      await this.#repo.pruneExpired(now).catch(() => undefined);
+    }
+    const blocks = await this.#repo.active(now);
     const entries: Entry[] = [];
     for (const b of blocks) {
       try {
@@ -120,10 +149,14 @@ export class IpBlocker {
     const family = isIP(ip);
     if (family === 0) return null;
     const type = family === 4 ? 'ipv4' : 'ipv6';
-    for (const e of this.#static) if (e.list.check(ip, type)) return 'static';
+    // Only blocks of the client's own family: BlockList matches an IPv4
+    // client against IPv6 subnets through ::ffff:0:0/96, so `::/0` ("all of
+    // IPv6") would block every IPv4 client too. Mapped blocks were already
+    // turned into IPv4 ones by normalizeCidr.
+    for (const e of this.#static) if (e.family === type && e.list.check(ip, type)) return 'static';
     const now = this.#now();
     for (const e of this.#stored) {
-      if (e.expiresAt !== null && e.expiresAt <= now) continue;
+      if (e.family !== type || (e.expiresAt !== null && e.expiresAt <= now)) continue;
       if (e.list.check(ip, type)) return e.source;
     }
     return null;

@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import type { FastifyRequest } from 'fastify';
+import { hashValue } from '../observability/logger.js';
 import type { ApiKeyRecord } from './keys/key-service.js';
 import type { ApiKeyScope } from './keys/api-key-scope.js';
 
@@ -26,10 +28,21 @@ declare module 'fastify' {
 /**
  * The client address as one canonical string: IPv4-mapped IPv6
  * (`::ffff:192.0.2.1`, what a dual-stack socket reports) becomes plain IPv4,
- * so blocks and audit rows name one address one way.
+ * and `ip:port` / `[ipv6]:port` (as some proxies write X-Forwarded-For) loses
+ * its port, so blocks and audit rows name one address one way. A value that
+ * is still no IP (a forwarded header the proxy passed through unchecked)
+ * becomes `invalid:` + a digest: it cannot match a block, and its text never
+ * reaches an audit row or a log line.
  */
 export function clientIp(request: FastifyRequest): string {
-  const ip = request.ip ?? '';
+  let ip = (request.ip ?? '').trim();
+  const bracketed = /^\[([0-9A-Fa-f:.]+)\](?::\d{1,5})?$/.exec(ip);
+  if (bracketed) ip = bracketed[1]!;
+  else {
+    const v4port = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(ip);
+    if (v4port) ip = v4port[1]!;
+  }
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  return mapped ? mapped[1] : ip.toLowerCase();
+  if (mapped) return mapped[1]!;
+  return isIP(ip) === 0 ? `invalid:${hashValue(ip).slice('sha256:'.length)}` : ip.toLowerCase();
 }

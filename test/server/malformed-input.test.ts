@@ -91,6 +91,25 @@ forEachDialect('malformed input gets 4xx problem+json, never 500', (ctx) => {
     assertProblem(await post(JSON.stringify({ email: 'a@b.test\r\nRCPT TO:<x@y>' })), 400, 'CRLF');
     assertProblem(await post(JSON.stringify({ email: 'a\u0000@b.test' })), 400, 'NUL');
     assertProblem(await post(JSON.stringify({ email: 'a\u007f@b.test' })), 400, 'DEL');
+    for (const [c, name] of [
+      ['\u0085', 'NEL (C1)'],
+      ['\u009b', 'CSI (C1)'],
+      ['\u2028', 'line separator'],
+      ['\u202e', 'right-to-left override'],
+      ['\u2066', 'bidi isolate'],
+      ['\ufeff', 'BOM'],
+    ]) {
+      assertProblem(await post(JSON.stringify({ email: `${c}evil@b.test` })), 400, name);
+      assertProblem(
+        await post(
+          JSON.stringify({ emails: [`ok@b.test`, `a${c}@b.test`] }),
+          {},
+          '/v1/verify/batch',
+        ),
+        400,
+        `${name} in a batch`,
+      );
+    }
     assertProblem(
       await post(JSON.stringify({ email: 'a'.repeat(300) + '@' + 'b'.repeat(30) + '.test' })),
       400,

@@ -160,5 +160,13 @@ forEachDialect('no secrets or raw addresses in logs and audit rows', (ctx) => {
       `to=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}&limit=1000`,
     );
     assert.ok(past.json().entries.length >= 15);
+    // A leap second is a valid RFC 3339 time: the instant after :59.
+    const leap = await get(`to=${encodeURIComponent('2099-12-31T23:59:60Z')}&limit=1000`);
+    assert.equal(leap.statusCode, 200, leap.body);
+    // (each audit query is itself audited, so there may be one row more)
+    assert.ok(leap.json().entries.length >= past.json().entries.length);
+    const leapFrom = await get(`from=${encodeURIComponent('2016-12-31T23:59:60.5+00:00')}`);
+    assert.equal(leapFrom.statusCode, 200, leapFrom.body);
+    assert.ok(leapFrom.json().entries.length >= 1);
   });
 });

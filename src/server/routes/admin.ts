@@ -5,7 +5,7 @@ import { MAX_AUDIT_PAGE } from '../../store/audit-repo.js';
 import type { IpBlock } from '../../store/ip-block-repo.js';
 import { normalizeCidr, type IpBlocker } from '../ip-blocker.js';
 import { ApiProblem } from '../api-problem.js';
-import { API_KEY_SECURITY, AUTHED_ERRORS } from '../schemas/common-schemas.js';
+import { API_KEY_SECURITY, AUTHED_ERRORS, UNSAFE_TEXT_CHARS } from '../schemas/common-schemas.js';
 import { problemRef } from '../schemas/result-schema.js';
 
 /** Longest admin block: one year. Permanent blocks leave `expiresInSeconds` out. */
@@ -28,7 +28,7 @@ const Cidr = Type.String({
 const AddBlockBody = Type.Object(
   {
     cidr: Cidr,
-    reason: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]*$' })),
+    reason: Type.Optional(Type.String({ maxLength: 200, pattern: `^[^${UNSAFE_TEXT_CHARS}]*$` })),
     expiresInSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_BLOCK_SECONDS })),
   },
   { additionalProperties: false },
@@ -146,7 +146,14 @@ export async function adminRoutes(
     async (request, reply) => {
       const { cidr } = normalizeCidr(request.query.cidr);
       request.auditObject = cidr;
-      if (!(await store.ipBlocks.remove(cidr))) {
+      // Rows are matched by the network they mean, not their text: a row
+      // written before CIDRs were made canonical may spell it differently.
+      let removed = false;
+      for (const block of await store.ipBlocks.list()) {
+        if (sameNetwork(block.cidr, cidr) && (await store.ipBlocks.remove(block.cidr)))
+          removed = true;
+      }
+      if (!removed) {
         throw new ApiProblem(
           404,
           'not-found',
@@ -186,8 +193,8 @@ export async function adminRoutes(
         keyId: q.key,
         route: q.route,
         status: q.status === undefined ? undefined : Number(q.status),
-        from: q.from === undefined ? undefined : Date.parse(q.from),
-        to: q.to === undefined ? undefined : Date.parse(q.to),
+        from: q.from === undefined ? undefined : instant('from', q.from),
+        to: q.to === undefined ? undefined : instant('to', q.to),
         limit,
         cursor: q.cursor,
       });
@@ -197,4 +204,25 @@ export async function adminRoutes(
       };
     },
   );
+}
+
+function sameNetwork(stored: string, canonical: string): boolean {
+  try {
+    return normalizeCidr(stored).cidr === canonical;
+  } catch {
+    return false; // a hand-written row that is no CIDR at all
+  }
+}
+
+/**
+ * Epoch ms of an RFC 3339 time from the query. The schema's `date-time`
+ * admits a leap second (`23:59:60`), which Date.parse cannot read: it is the
+ * instant after :59, as POSIX time counts it.
+ */
+function instant(name: string, text: string): number {
+  const leap = /:60(?=(\.\d+)?(Z|[+-]\d{2}:\d{2})$)/i;
+  const ms = leap.test(text) ? Date.parse(text.replace(leap, ':59')) + 1000 : Date.parse(text);
+  if (!Number.isFinite(ms))
+    throw new ApiProblem(400, 'invalid-request', `${name} is not a valid time`);
+  return ms;
 }

@@ -14,7 +14,12 @@ import {
 } from '../../jobs/job-errors.js';
 import { ApiProblem } from '../api-problem.js';
 import { discardUpload } from '../discard-upload.js';
-import { API_KEY_SECURITY, AUTHED_ERRORS, MAX_EMAIL_LENGTH } from '../schemas/common-schemas.js';
+import {
+  API_KEY_SECURITY,
+  AUTHED_ERRORS,
+  MAX_EMAIL_LENGTH,
+  UNSAFE_TEXT_CHARS,
+} from '../schemas/common-schemas.js';
 import { ProblemSchema } from '../schemas/result-schema.js';
 import type { CreateJobJsonBody } from '../schemas/job-schemas.js';
 import { readMultipartJob, type MultipartJob } from './jobs-multipart.js';
@@ -32,7 +37,7 @@ import {
 /** Media types accepted as a streamed CSV upload. */
 const CSV_TYPES = ['text/csv', 'application/csv'];
 
-const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL = new RegExp(`[${UNSAFE_TEXT_CHARS}]`);
 const problem = (description: string) => ({ ...ProblemSchema, description });
 const NOT_FOUND = { 404: problem('no such job for this key') };
 
