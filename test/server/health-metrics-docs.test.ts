@@ -154,6 +154,12 @@ forEachDialect('health, metrics and docs', (ctx) => {
       ),
       'the Idempotency-Key header is a documented parameter',
     );
+    const results = doc.paths['/v1/jobs/{id}/results'].get.responses['200'];
+    assert.deepEqual(Object.keys(results.content).sort(), ['application/json', 'text/csv']);
+    assert.equal(
+      results.content['application/json'].schema.items.properties.result.anyOf[0].$ref,
+      '#/components/schemas/VerificationResult',
+    );
     assert.deepEqual(doc.paths['/v1/verify'].post.security, [
       { bearerAuth: [] },
       { apiKeyHeader: [] },

@@ -27,6 +27,7 @@ import {
   CreatedJobSchema,
   CreateJobQuery,
   CreateJobRequestDocs,
+  JobResultsResponseDocs,
   IDEMPOTENCY_KEY_PATTERN,
   JobIdParams,
   JobSchema,
@@ -215,7 +216,17 @@ export async function jobRoutes(app: FastifyInstance, options: JobRoutesOptions)
   app.get<{ Params: Static<typeof JobIdParams>; Querystring: Static<typeof ResultsQuery> }>(
     '/v1/jobs/:id/results',
     {
-      config: { scope: 'jobs', action: 'jobs.results' },
+      config: {
+        scope: 'jobs',
+        action: 'jobs.results',
+        swaggerTransform: ({ schema, url }) => ({
+          schema: {
+            ...schema,
+            response: { ...(schema.response as object), ...JobResultsResponseDocs },
+          },
+          url,
+        }),
+      },
       schema: {
         ...common,
         summary: 'Stream the rows with their results (original columns first)',

@@ -84,6 +84,38 @@ export const CreateJobRequestDocs = {
   },
 };
 
+/**
+ * The 200 of GET /v1/jobs/{id}/results, for the OpenAPI document only: the
+ * route streams it (CSV or a JSON array written page by page), which a
+ * response serializer must not touch.
+ */
+export const JobResultsResponseDocs = {
+  200: {
+    description: 'Rows in input order, streamed; `format` picks the media type',
+    content: {
+      'text/csv': {
+        schema: Type.String({
+          description:
+            'The input columns, then mv_item, mv_state, the result columns (mv_status, mv_reason, …) and mv_error',
+        }),
+      },
+      'application/json': {
+        schema: Type.Array(
+          Type.Object({
+            item: Type.Integer({ minimum: 1 }),
+            state: Type.String({ description: 'done, error, pending or skipped' }),
+            row: Type.Record(Type.String(), Type.String(), {
+              description: 'Input cells by header name; a repeated name gets _2, _3, …',
+            }),
+            result: Type.Union([Type.Ref('VerificationResult'), Type.Null()]),
+            error: Type.Union([Type.String(), Type.Null()]),
+          }),
+        ),
+      },
+    },
+  },
+};
+
 /** Query of POST /v1/jobs with a CSV body (options cannot ride in the body). */
 export const CreateJobQuery = Type.Object(
   {
