@@ -1,7 +1,46 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 
 /** Longest a graceful shutdown waits for in-flight requests before cutting connections. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+
+/** Longest the last log lines may take to be written at the end of a shutdown. */
+export const LOG_FLUSH_TIMEOUT_MS = 1_000;
+
+/**
+ * Write the log lines still buffered, asynchronously, waiting at most
+ * `timeoutMs`. Called last in a shutdown so that nothing is left for pino's
+ * exit hook, which writes synchronously and retries a failed write forever:
+ * with stdout a closed pipe (`mailvet serve | head -1`) the process never
+ * exited after SIGTERM. A failed asynchronous write (EPIPE) instead ends
+ * logging on that destination (pino turns its writes into no-ops), so the
+ * exit hook has nothing to retry.
+ */
+export async function flushLog(
+  log: FastifyBaseLogger,
+  timeoutMs = LOG_FLUSH_TIMEOUT_MS,
+): Promise<void> {
+  // fastify types `app.log` without pino's flush; any logger without one has nothing buffered here.
+  const flushable = log as { flush?: (cb: (err?: Error) => void) => void };
+  if (typeof flushable.flush !== 'function') return;
+  const flush = flushable.flush.bind(log);
+  const deadline = Date.now() + timeoutMs;
+  // Twice: a flush is reported done at the next 'drain', which may be the
+  // end of a write already in flight when it was asked for, with later
+  // lines still buffered; the second flush writes those.
+  for (let i = 0; i < 2; i++) {
+    const left = deadline - Date.now();
+    if (left <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, left);
+      timer.unref();
+      // Only that the attempt ended matters, not its error (EPIPE, or fsync refused on a pipe).
+      flush(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
 
 export interface ListenOptions {
   host: string;
@@ -60,6 +99,7 @@ export async function listen(app: FastifyInstance, options: ListenOptions): Prom
           app.log.error({ err, resource: r.name }, 'closing a resource failed');
         }
       }
+      await flushLog(app.log);
       removeSignals();
       resolveClosed();
     })();

@@ -6,6 +6,7 @@ import { openStore } from '../../store/open-store.js';
 import { createDefaultVerifier } from '../../verify/default-verifier.js';
 import { createLogger } from '../../observability/logger.js';
 import { startWorkers } from '../../jobs/start-workers.js';
+import { flushLog } from '../../server/listen.js';
 
 /** Flags that map onto `jobs.*` config paths. */
 const WORKER_FLAGS = [
@@ -95,6 +96,9 @@ export function workerCommand(io: CliIo = processIo()): Command {
       // servers (up to the verification timeout) to answer nobody.
       await verifier.close({ signal: AbortSignal.abort() });
       await store.close();
+      // Nothing buffered may be left for the exit hook's synchronous write,
+      // which loops forever on a closed stdout pipe (see flushLog).
+      await flushLog(log);
     }
     io.stderr.write('mailvet: worker stopped\n');
   });
