@@ -229,7 +229,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       },
     },
   ];
-  if (redis) checks.push({ name: 'redis', check: async () => void (await redis.ping()) });
+  if (redis)
+    checks.push({
+      name: 'redis',
+      check: async () => {
+        // Say what is wrong rather than the client's refusal to send a command while disconnected.
+        if (redis.status !== 'ready') throw new Error(`not connected (${redis.status})`);
+        await redis.ping();
+      },
+    });
 
   await app.register(async (publicApi) => {
     await publicApi.register(healthRoutes, { checks });
