@@ -11,7 +11,11 @@ import { createLogger } from '../observability/logger.js';
 import { createMetrics, type MailvetMetrics } from '../observability/metrics.js';
 import type { HealthCheck } from '../observability/health.js';
 import { genRequestId, requestIdPlugin } from './plugins/request-id.js';
-import { problemJsonPlugin } from './plugins/problem-json.js';
+import {
+  clientErrorHandler,
+  problemJsonPlugin,
+  routerRefusalHandler,
+} from './plugins/problem-json.js';
 import { ipBlockPlugin } from './plugins/ip-block.js';
 import { authPlugin } from './plugins/auth.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
@@ -41,7 +45,7 @@ import { MailvetError } from '../errors.js';
 import { SharedProblemSchema, VerificationResultSchema } from './schemas/result-schema.js';
 import './request-context.js';
 
-/** Longest a route parameter may be (key ids); longer paths are 404 without work. */
+/** Longest a route parameter may be (key ids); longer paths are 404 without work (routerRefusalHandler). */
 const MAX_PARAM_LENGTH = 100;
 
 /** Everything the HTTP app needs; the caller owns (and closes) verifier, store and redis. */
@@ -131,6 +135,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: config.server.bodyLimitBytes,
     trustProxy: trustProxyOption(config.server.trustProxy),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // What the router and the HTTP parser refuse is problem+json too; the
+    // router's refusals also pass the IP block and get an audit row.
+    frameworkErrors: routerRefusalHandler(() => app),
+    clientErrorHandler: clientErrorHandler(logger),
     // fastify's own closing reply is not problem+json; the hook below answers instead.
     return503OnClosing: false,
     ajv: {

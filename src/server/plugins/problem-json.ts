@@ -1,5 +1,15 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+} from 'fastify';
 import fp from 'fastify-plugin';
+import type { Logger } from 'pino';
 import { sanitizeForLog } from '../../observability/logger.js';
 import {
   ApiProblem,
@@ -140,6 +150,109 @@ export function toProblem(err: unknown): {
 }
 
 /**
+ * Path a request refused by fastify's router is sent on to. It matches no
+ * route, so the request takes the not-found path, with every root hook —
+ * request id, IP block, metrics, audit — and the not-found handler answers
+ * with the refusal's problem instead.
+ */
+const REFUSED_PATH = '/.mailvet-refused-by-router';
+
+/** Requests the router refused, with the problem to answer. */
+const routerRefusals = new WeakMap<IncomingMessage, Omit<ProblemBody, 'instance'>>();
+
+/** The problem for an error fastify's router raises before any route (and any hook) runs. */
+function routerProblem(err: FastifyError): Omit<ProblemBody, 'instance'> {
+  switch (err.code) {
+    case 'FST_ERR_BAD_URL':
+      return problemOf(400, 'invalid-request', 'the path is not valid percent-encoded UTF-8');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      // Nothing is named that long (key ids, job ids): no such resource, found without a lookup.
+      return problemOf(404, 'not-found', 'no such resource: a path segment is too long');
+    default:
+      return toProblem(err).problem;
+  }
+}
+
+/**
+ * fastify's `frameworkErrors`. The router calls it for a path it cannot
+ * match (bad percent-encoding, a parameter over `maxParamLength`) with a
+ * request that skipped every hook; fastify's default answer is plain JSON
+ * echoing the raw path, with no request id, no IP block and no audit row.
+ * The request is routed again on REFUSED_PATH instead, so it gets all of
+ * them and the not-found handler answers with `routerProblem` (an IP block
+ * still comes first).
+ */
+export function routerRefusalHandler(
+  app: () => FastifyInstance,
+): NonNullable<FastifyServerOptions['frameworkErrors']> {
+  return (err, request, reply) => {
+    const raw = request.raw;
+    // A refusal of the re-routed request itself cannot happen (the path is
+    // plain ASCII); if it did, answer directly rather than loop.
+    const earlier = routerRefusals.get(raw);
+    if (earlier) return sendProblem(request, reply, earlier);
+    routerRefusals.set(raw, routerProblem(err));
+    raw.url = REFUSED_PATH;
+    app().routing(raw, reply.raw);
+  };
+}
+
+/** Problem details written by clientErrorHandler, per node error code. */
+const CLIENT_ERRORS: Record<string, { status: number; detail: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    detail: 'the request line and headers are larger than the server accepts',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'the request did not arrive in time' },
+};
+
+/**
+ * fastify's `clientErrorHandler`: what Node's HTTP parser refuses (a request
+ * line or headers too large, a malformed request line) never becomes a
+ * request, so no hook runs. The answer is still problem+json with a fresh
+ * request id, which the log line (there is no audit row: there is no
+ * request) carries too; the connection is closed, as the parser's state is
+ * lost.
+ */
+export function clientErrorHandler(
+  log: Logger,
+): NonNullable<FastifyServerOptions['clientErrorHandler']> {
+  return (err, socket: Socket) => {
+    // A reset socket has nobody to answer.
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const known = err.code ? CLIENT_ERRORS[err.code] : undefined;
+    const { status, detail } = known ?? {
+      status: 400,
+      detail: 'the request is not valid HTTP/1.1',
+    };
+    const id = randomUUID();
+    log.info(
+      { requestId: id, err: { code: err.code, message: err.message }, status },
+      'client error',
+    );
+    if (!socket.writable) return;
+    const body = JSON.stringify({
+      type: 'about:blank',
+      title: statusTitle(status),
+      status,
+      detail,
+      instance: id,
+    } satisfies ProblemBody);
+    socket.end(
+      [
+        `HTTP/1.1 ${status} ${statusTitle(status)}`,
+        `Content-Type: ${PROBLEM_MEDIA_TYPE}; charset=utf-8`,
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        `X-Request-Id: ${id}`,
+        'Connection: close',
+        '',
+        body,
+      ].join('\r\n'),
+    );
+  };
+}
+
+/**
  * Installs the error and not-found handlers on the root instance (lifted by
  * fastify-plugin); child contexts inherit them, so there is one error format.
  */
@@ -150,8 +263,10 @@ export const problemJsonPlugin = fp(
       if (internal) request.log.error({ err }, 'request failed');
       return sendProblem(request, reply, problem, headers);
     });
-    app.setNotFoundHandler((request, reply) =>
-      sendProblem(
+    app.setNotFoundHandler((request, reply) => {
+      const refusal = routerRefusals.get(request.raw);
+      if (refusal) return sendProblem(request, reply, refusal);
+      return sendProblem(
         request,
         reply,
         problemOf(
@@ -159,8 +274,8 @@ export const problemJsonPlugin = fp(
           'not-found',
           `no route for ${request.method} ${sanitizeForLog(request.url.split('?')[0] ?? '')}`,
         ),
-      ),
-    );
+      );
+    });
   },
   { name: 'mailvet-problem-json', fastify: '5.x' },
 );
