@@ -5,6 +5,7 @@
  * `scripts/configuration-doc.ts` renders docs/configuration.md from it, so the
  * documentation cannot drift from the code.
  */
+import { parseTrustProxy } from './server/trust-proxy.js';
 
 export type OptionType =
   | { kind: 'int'; min: number; max: number }
@@ -20,6 +21,12 @@ export interface OptionSpec {
   type: OptionType;
   default: unknown;
   doc: string;
+  /**
+   * Checks beyond the type, on the value of that type: returns why it is
+   * invalid (named in the ConfigError with the option and its source), or
+   * undefined.
+   */
+  validate?: (value: unknown) => string | undefined;
 }
 
 const int = (min: number, max: number): OptionType => ({ kind: 'int', min, max });
@@ -29,6 +36,16 @@ const nullableStr: OptionType = { kind: 'string', nullable: true };
 const list: OptionType = { kind: 'list' };
 
 const DAY_MS = 86_400_000;
+
+/** The reason parseTrustProxy refuses a value, if it does. */
+function trustProxyProblem(value: unknown): string | undefined {
+  try {
+    parseTrustProxy(value as string);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
 
 export const OPTIONS: readonly OptionSpec[] = [
   // DNS
@@ -251,7 +268,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: 'MAILVET_TRUST_PROXY',
     type: str,
     default: 'false',
-    doc: 'Whether to believe `X-Forwarded-For`: `false`, `true`, a hop count, or comma-separated proxy IPs/CIDRs.',
+    validate: trustProxyProblem,
+    doc:
+      'Which `X-Forwarded-For` entries to believe for the client address (IP blocks, audit): `false` (none), `true` (all), ' +
+      'a hop count (`1`: the entry the nearest proxy added; 0–255; it trusts whoever connects, so only where clients cannot reach the service but through the proxies), ' +
+      'or comma-separated proxy IPs/CIDRs (also `loopback`, `linklocal`, `uniquelocal`) whose entries are believed. Anything else stops start-up.',
   },
   {
     path: 'server.bodyLimitBytes',

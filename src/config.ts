@@ -38,7 +38,8 @@ export function loadConfig(sources: ConfigSources = {}): MailvetConfig {
           : getPath(fileValues, spec.path);
     const source =
       flag !== undefined ? 'flag' : env[spec.env] ? `env ${spec.env}` : `config file ${filePath}`;
-    const value = raw === undefined ? spec.default : coerce(spec, raw, source);
+    const value =
+      raw === undefined ? spec.default : validated(spec, coerce(spec, raw, source), source);
     setPath(config, spec.path, structuredClone(value));
   }
   for (const key of Object.keys(fileValues)) checkKnownKeys(fileValues, key, filePath ?? '');
@@ -124,6 +125,13 @@ function checkKnownKeys(
   if (!isObject(value))
     throw new ConfigError(`option "${path}" in config file ${file} must be an object`);
   for (const k of Object.keys(value)) checkKnownKeys(value, k, file, path + '.');
+}
+
+/** The value if the option's own check (beyond its type) accepts it; else a ConfigError naming both. */
+function validated(spec: OptionSpec, value: unknown, source: string): unknown {
+  const problem = spec.validate?.(value);
+  if (problem !== undefined) throw new ConfigError(`invalid ${spec.path} (${source}): ${problem}`);
+  return value;
 }
 
 function coerce(spec: OptionSpec, raw: unknown, source: string): unknown {

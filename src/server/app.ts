@@ -22,6 +22,7 @@ import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { auditPlugin } from './plugins/audit.js';
 import { httpMetricsPlugin } from './plugins/http-metrics.js';
 import { IpBlocker } from './ip-blocker.js';
+import { trustProxyOption } from './trust-proxy.js';
 import { RateLimiterFactory } from './rate-limiter-factory.js';
 import {
   createMemoryResultCache,
@@ -62,25 +63,6 @@ export interface BuildAppOptions {
   /** Own registry by default; pass one to read it from outside (tests, bench). */
   metrics?: MailvetMetrics;
   now?: () => number;
-}
-
-/**
- * fastify's `trustProxy` from the config value: `false`/`true`, a hop count
- * (`1` = believe only the nearest proxy), or comma-separated addresses/CIDRs
- * of the proxies to believe.
- */
-export function trustProxyOption(
-  value: boolean | string,
-): boolean | string | ((address: string, hop: number) => boolean) {
-  if (typeof value === 'boolean') return value;
-  const v = value.trim().toLowerCase();
-  if (v === '' || v === 'false') return false;
-  if (v === 'true') return true;
-  if (/^\d{1,2}$/.test(v)) {
-    const hops = Number(v);
-    return (_address, hop) => hop < hops;
-  }
-  return value;
 }
 
 /** Names of the migrations not applied to the store's database, in order. */
