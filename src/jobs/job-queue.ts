@@ -42,11 +42,20 @@ export interface JobQueue {
   ): Promise<ClaimedBatch | null>;
   /** Extend the leases this worker still holds; returns how many. */
   renew(workerId: string, leaseMs: number, now: EpochMs): Promise<number>;
-  /** Give back every item this worker holds (graceful stop); the claim does not count. */
-  release(workerId: string, itemNos?: { jobId: string; itemNos: number[] }): Promise<number>;
   /**
-   * Return expired leases to pending; items that used all `maxAttempts`
-   * become `error` instead. Returns how many leases expired.
+   * Give back items of one job this worker holds (graceful stop, failed
+   * write); the claim does not count. They become pending again, or
+   * `skipped` (at `now`) when the job no longer takes work (cancelled).
+   */
+  release(
+    workerId: string,
+    items: { jobId: string; itemNos: number[] },
+    now?: EpochMs,
+  ): Promise<number>;
+  /**
+   * Return expired leases to pending (`skipped` when the job was cancelled);
+   * items that used all `maxAttempts` become `error` instead. Returns how
+   * many leases expired.
    */
   reapExpired(now: EpochMs, maxAttempts: number): Promise<number>;
   /**
@@ -54,7 +63,10 @@ export interface JobQueue {
    * is still leased by `workerId` or pending again after its lease expired —
    * never over another worker's live lease or a finished item — and it lands
    * on the item's own row, so a result can never exist twice. A final
-   * outcome is copied to the item's duplicates. Returns how many landed.
+   * outcome is copied to the item's duplicates; it is kept even when the job
+   * was cancelled meanwhile (a finished verification). A greylist retry of
+   * a cancelled job's item makes it `skipped` instead of pending. Returns
+   * how many landed.
    */
   write(
     workerId: string,
@@ -72,6 +84,27 @@ const MAX_ERROR_LENGTH = 500;
 
 export function createJobQueue(db: Kysely<Database>, adapter: StoreAdapter): JobQueue {
   if (!adapter.supportsReturning) throw new Error('the job queue needs INSERT/UPDATE … RETURNING');
+
+  /**
+   * Whether `jobId` still takes work (running, or importing), for the
+   * statements that would put one of its items back to pending: an item of
+   * a cancelled job must become `skipped`, or it stays pending forever (no
+   * claim looks at the job again). A parameter, not a correlated
+   * `jobs.id = job_items.job_id`: on PostgreSQL job_items.job_id compares in
+   * collation "C" (migration 003), which the jobs primary key cannot serve,
+   * so that would scan `jobs` once per item. Uncorrelated, it is evaluated
+   * once per statement.
+   *
+   * Where rows can be locked (PostgreSQL) the job row is share-locked:
+   * without it a cancel could commit between this read and our commit, and
+   * its `pending → skipped` statement would not see the item we make pending
+   * (still leased in its snapshot). With it, either the cancel waits for our
+   * commit and skips the item itself, or we wait for the cancel and read
+   * `cancelled`. SQLite runs each statement alone (one writer).
+   */
+  const jobTakesWork = (jobId: string) =>
+    sql<boolean>`exists (select 1 from jobs where jobs.id = ${jobId}
+      and jobs.state in ('running', 'importing')${adapter.supportsSkipLocked ? sql` for share` : sql``})`;
 
   /** Lease up to `limit` claimable items of `head`; null when a racing worker took them all. */
   const leaseHead = async (
@@ -149,22 +182,23 @@ export function createJobQueue(db: Kysely<Database>, adapter: StoreAdapter): Job
       return Number(r.numUpdatedRows);
     },
 
-    async release(workerId, only) {
-      let q = db
+    async release(workerId, items, now = Date.now()) {
+      if (items.itemNos.length === 0) return 0;
+      const live = jobTakesWork(items.jobId);
+      const r = await db
         .updateTable('job_items')
         .set((eb) => ({
-          state: 'pending',
+          state: sql<ItemState>`case when ${live} then 'pending' else 'skipped' end`,
+          done_at: sql<EpochMs | null>`case when ${live} then null else cast(${now} as bigint) end`,
           lease_owner: null,
           lease_expires_at: null,
           attempts: eb('attempts', '-', 1),
         }))
+        .where('job_id', '=', items.jobId)
         .where('state', '=', 'leased')
-        .where('lease_owner', '=', workerId);
-      if (only) {
-        if (only.itemNos.length === 0) return 0;
-        q = q.where('job_id', '=', only.jobId).where('item_no', 'in', only.itemNos);
-      }
-      const r = await q.executeTakeFirst();
+        .where('lease_owner', '=', workerId)
+        .where('item_no', 'in', items.itemNos)
+        .executeTakeFirst();
       return Number(r.numUpdatedRows);
     },
 
@@ -193,13 +227,33 @@ export function createJobQueue(db: Kysely<Database>, adapter: StoreAdapter): Job
           else byJob.set(e.job_id, [Number(e.item_no)]);
         }
         for (const [jobId, itemNos] of byJob) await copyToDuplicates(trx, jobId, itemNos);
-        const r = await trx
-          .updateTable('job_items')
-          .set({ state: 'pending', lease_owner: null, lease_expires_at: null })
+        // One statement per job, so each reads its own job's state (see
+        // jobTakesWork); usually there is no expired lease at all.
+        const jobs = await trx
+          .selectFrom('job_items')
+          .select('job_id')
+          .distinct()
           .where('state', '=', 'leased')
           .where('lease_expires_at', '<', now)
-          .executeTakeFirst();
-        return exhausted.length + Number(r.numUpdatedRows);
+          .execute();
+        let expired = exhausted.length;
+        for (const { job_id: jobId } of jobs) {
+          const live = jobTakesWork(jobId);
+          const r = await trx
+            .updateTable('job_items')
+            .set({
+              state: sql<ItemState>`case when ${live} then 'pending' else 'skipped' end`,
+              done_at: sql<EpochMs | null>`case when ${live} then null else cast(${now} as bigint) end`,
+              lease_owner: null,
+              lease_expires_at: null,
+            })
+            .where('job_id', '=', jobId)
+            .where('state', '=', 'leased')
+            .where('lease_expires_at', '<', now)
+            .executeTakeFirst();
+          expired += Number(r.numUpdatedRows);
+        }
+        return expired;
       });
     },
 
@@ -209,6 +263,13 @@ export function createJobQueue(db: Kysely<Database>, adapter: StoreAdapter): Job
       // flush of 50 is one), then one for their duplicates: a statement per
       // item made a 50-result flush take 300–400 ms on PostgreSQL under
       // eight concurrent workers.
+      //
+      // A greylist retry (state pending) of a cancelled job's item is
+      // `skipped` instead, without the temporary answer (like any skipped
+      // item, it has no result); a final outcome lands whatever the job's
+      // state: the verification is done, so it is kept.
+      const live = jobTakesWork(jobId);
+      const skip = sql<boolean>`(v.state = 'pending' and not ${live})`;
       return db.transaction().execute(async (trx) => {
         const final: number[] = [];
         let landed = 0;
@@ -223,9 +284,14 @@ export function createJobQueue(db: Kysely<Database>, adapter: StoreAdapter): Job
             sql` union all `,
           );
           const r = await sql<{ item_no: number | string; state: ItemState }>`
-            update job_items set state = v.state, status = v.status, result = v.result,
-              error = v.error, not_before = coalesce(v.not_before, job_items.not_before),
-              done_at = v.done_at, lease_owner = null, lease_expires_at = null
+            update job_items set
+              state = case when ${skip} then 'skipped' else v.state end,
+              status = case when ${skip} then null else v.status end,
+              result = case when ${skip} then null else v.result end,
+              error = v.error,
+              not_before = coalesce(v.not_before, job_items.not_before),
+              done_at = case when ${skip} then cast(${now} as bigint) else v.done_at end,
+              lease_owner = null, lease_expires_at = null
             from (${values}) as v
             where job_items.job_id = ${jobId} and job_items.item_no = v.item_no
               and (job_items.state = 'pending'

@@ -269,8 +269,11 @@ export class JobService {
   }
 
   /**
-   * Cancel: pending items become `skipped`; items a worker holds finish and
-   * keep their results. Cancelling a finished job changes nothing.
+   * Cancel: pending items become `skipped`. Items a worker holds keep a
+   * result it finishes; those that come back to the queue instead (released,
+   * lease expired, greylisted) become `skipped` then (JobQueue checks the
+   * job's state), so the job still ends at 100 %. Cancelling a finished job
+   * changes nothing.
    */
   async cancel(owner: string, id: string): Promise<JobView> {
     await this.#row(owner, id);

@@ -6,6 +6,7 @@ import pg from 'pg';
 import {
   createDialectContext,
   forEachDialect,
+  type DialectContext,
   selectedDialects,
   TEST_PG_URL,
 } from '../store/dialects.js';
@@ -280,6 +281,125 @@ forEachDialect('job queue', (d) => {
     assert.equal(await queue.claim('w', 10, 60_000, now()), null);
   });
 
+  /** A job of `n` addresses of one domain, cancelled while `w1` holds a batch of `leased`. */
+  async function cancelledWhileLeased(n: number, leased: number, leaseMs = 60_000) {
+    const ctx = await setup();
+    const emails = Array.from({ length: n }, (_, i) => `u${i}@a.test`);
+    const { job } = await ctx.service.create({
+      owner: 't',
+      options: {},
+      input: { kind: 'emails', emails },
+    });
+    const batch = await ctx.queue.claim('w1', leased, leaseMs, now());
+    assert.equal(batch?.items.length, leased);
+    const view = await ctx.service.cancel('t', job.id);
+    assert.equal(view.counts.skipped, n - leased);
+    assert.equal(view.counts.leased, leased);
+    return { ...ctx, job, batch: batch! };
+  }
+
+  /** The job is over for good: nothing open, 100 %, nothing to claim. */
+  async function assertFinished(ctx: Awaited<ReturnType<typeof setup>>, jobId: string) {
+    const view = await ctx.service.get('t', jobId);
+    assert.equal(view.state, 'cancelled');
+    assert.equal(view.counts.pending, 0, JSON.stringify(view.counts));
+    assert.equal(view.counts.leased, 0, JSON.stringify(view.counts));
+    assert.equal(view.percent, 100);
+    const undated = await ctx.store.db
+      .selectFrom('job_items')
+      .select('item_no')
+      .where('job_id', '=', jobId)
+      .where('done_at', 'is', null)
+      .execute();
+    assert.deepEqual(undated, [], 'every finished item has done_at');
+    assert.equal(await ctx.queue.claim('w2', 100, 60_000, now()), null);
+    return view;
+  }
+
+  it('cancel, then a graceful stop: the released items of the cancelled job are skipped, not pending', async () => {
+    const ctx = await cancelledWhileLeased(30, 10);
+    const itemNos = ctx.batch.items.map((i) => i.itemNo);
+    assert.equal(await ctx.queue.release('w1', { jobId: ctx.job.id, itemNos }, now()), 10);
+    const view = await assertFinished(ctx, ctx.job.id);
+    assert.equal(view.counts.skipped, 30);
+  });
+
+  it('releasing items of a running job still makes them pending, the claim not counted', async () => {
+    const { service, queue } = await setup();
+    const { job } = await service.create({
+      owner: 't',
+      options: {},
+      input: { kind: 'emails', emails: ['a@a.test', 'b@a.test'] },
+    });
+    const batch = await queue.claim('w1', 10, 60_000, now());
+    const itemNos = batch!.items.map((i) => i.itemNo);
+    assert.equal(await queue.release('w1', { jobId: job.id, itemNos }, now()), 2);
+    assert.equal((await service.get('t', job.id)).counts.pending, 2);
+    const again = await queue.claim('w2', 10, 60_000, now());
+    assert.deepEqual(
+      again?.items.map((i) => i.attempts),
+      [1, 1],
+    );
+  });
+
+  it("reaps a cancelled job's expired leases as skipped; a running job's go back to pending", async () => {
+    const ctx = await cancelledWhileLeased(30, 10, 1000);
+    const { job: running } = await ctx.service.create({
+      owner: 't',
+      options: {},
+      input: { kind: 'emails', emails: ['r@r.test'] },
+    });
+    assert.equal((await ctx.queue.claim('w1', 10, 1000, now()))?.jobId, running.id);
+    clock += 2000;
+    assert.equal(await ctx.queue.reapExpired(now(), 10), 11);
+    const view = await ctx.service.get('t', ctx.job.id);
+    assert.equal(view.counts.skipped, 30);
+    assert.equal((await ctx.service.get('t', running.id)).counts.pending, 1);
+    const again = await ctx.queue.claim('w2', 10, 60_000, now());
+    assert.equal(again?.jobId, running.id);
+    assert.equal(await ctx.queue.claim('w2', 10, 60_000, now()), null);
+    await ctx.queue.write('w2', running.id, [{ itemNo: 1, result: fakeResult('r@r.test') }], now());
+    await assertFinished(ctx, ctx.job.id);
+  });
+
+  it('after a cancel, a greylist answer skips its item; a finished result is kept', async () => {
+    const ctx = await cancelledWhileLeased(5, 2);
+    const [grey, fine] = ctx.batch.items;
+    const greylisted = fakeResult(grey.email, {
+      status: 'unknown',
+      reason: 'greylisted',
+      retryable: true,
+      retryAfterSeconds: 300,
+    });
+    const landed = await ctx.queue.write(
+      'w1',
+      ctx.job.id,
+      [
+        { itemNo: grey.itemNo, result: greylisted, retryAt: now() + 300_000 },
+        { itemNo: fine.itemNo, result: fakeResult(fine.email) },
+      ],
+      now(),
+    );
+    assert.equal(landed, 2);
+    const view = await assertFinished(ctx, ctx.job.id);
+    assert.equal(view.counts.skipped, 4);
+    assert.equal(view.counts.done, 1);
+    assert.equal(view.counts.deliverable, 1);
+    const rows = JSON.parse(await collect(await ctx.service.export('t', ctx.job.id, 'json'))) as {
+      item: number;
+      state: string;
+    }[];
+    assert.equal(rows.find((r) => r.item === fine.itemNo)?.state, 'done');
+    assert.equal(rows.find((r) => r.item === grey.itemNo)?.state, 'skipped');
+    const skipped = await ctx.store.db
+      .selectFrom('job_items')
+      .select(['status', 'result'])
+      .where('job_id', '=', ctx.job.id)
+      .where('item_no', '=', grey.itemNo)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(skipped, { status: null, result: null }, 'a skipped item holds no result');
+  });
+
   it('exports CSV with original columns and result columns, filtered by status', async () => {
     const { service, queue } = await setup();
     const { job } = await service.create({
@@ -432,9 +552,17 @@ forEachDialect('job queue', (d) => {
 if (selectedDialects().includes('postgres')) {
   describe('job queue claims under contention [postgres]', () => {
     const d = createDialectContext('postgres');
+    // A database of its own for the cancel race: the claim test leaves a job
+    // with claimable items behind.
+    const alone = createDialectContext('postgres');
 
-    it('a claim that loses its head to another worker takes the next domain, not nothing', async () => {
-      const store = await d.open();
+    /**
+     * A job of `emails` on `ctx`'s database, the real queue, and a second
+     * connection (`other`, connected; the caller ends it) playing another
+     * process that holds locks in a transaction.
+     */
+    async function contention(ctx: DialectContext, emails: string[]) {
+      const store = await ctx.open();
       const service = new JobService({
         db: store.db,
         adapter: store.adapter,
@@ -444,15 +572,25 @@ if (selectedDialects().includes('postgres')) {
       const { job } = await service.create({
         owner: 'race',
         options: {},
-        input: { kind: 'emails', emails: ['a1@a.test', 'a2@a.test', 'b1@b.test', 'b2@b.test'] },
+        input: { kind: 'emails', emails },
       });
-      // Another worker's claim in progress: it holds the row locks of the
-      // domain every pick finds first (the same query the queue runs).
       const other = new pg.Client({
         connectionString: TEST_PG_URL,
-        options: `-c search_path=${d.storeOptions.schema}`,
+        options: `-c search_path=${ctx.storeOptions.schema}`,
       });
       await other.connect();
+      return { service, queue, job, other };
+    }
+
+    it('a claim that loses its head to another worker takes the next domain, not nothing', async () => {
+      const { queue, job, other } = await contention(d, [
+        'a1@a.test',
+        'a2@a.test',
+        'b1@b.test',
+        'b2@b.test',
+      ]);
+      // Another worker's claim in progress: it holds the row locks of the
+      // domain every pick finds first (the same query the queue runs).
       try {
         const first = await other.query<{ domain: string }>(
           `select domain from job_items where state = 'pending' and job_id = $1
@@ -473,6 +611,47 @@ if (selectedDialects().includes('postgres')) {
       } finally {
         await other.end();
       }
+    });
+
+    it('a release racing a cancel waits for it, so no item of the cancelled job stays pending', async () => {
+      const { service, queue, job, other } = await contention(alone, [
+        'a1@c.test',
+        'a2@c.test',
+        'a3@c.test',
+      ]);
+      try {
+        const batch = await queue.claim('w', 2, 60_000, Date.now());
+        assert.equal(batch?.jobId, job.id);
+        assert.equal(batch.items.length, 2);
+        // JobService.cancel's two statements, in a transaction left open:
+        // the release reads the job state while the cancel has not
+        // committed, and the cancel's `pending → skipped` has already run
+        // past our items (still leased in its snapshot).
+        await other.query('begin');
+        await other.query(`update jobs set state = 'cancelled', finished_at = $2 where id = $1`, [
+          job.id,
+          Date.now(),
+        ]);
+        await other.query(
+          `update job_items set state = 'skipped', done_at = $2 where job_id = $1 and state = 'pending'`,
+          [job.id, Date.now()],
+        );
+        let settled = false;
+        const itemNos = batch.items.map((i) => i.itemNo);
+        const releasing = queue.release('w', { jobId: job.id, itemNos }).finally(() => {
+          settled = true;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assert.equal(settled, false, 'the release did not wait for the cancel to commit');
+        await other.query('commit');
+        assert.equal(await releasing, 2);
+      } finally {
+        await other.end();
+      }
+      const view = await service.get('race', job.id);
+      assert.equal(view.counts.pending, 0, JSON.stringify(view.counts));
+      assert.equal(view.counts.skipped, 3);
+      assert.equal(view.percent, 100);
     });
   });
 }
