@@ -347,8 +347,6 @@ const WRITE_ROWS_PER_STATEMENT = 100;
 const DUPLICATES_PER_STATEMENT = 1000;
 /** Picks per claim before it reports nothing claimable (each lost a race to another worker). */
 const CLAIM_ATTEMPTS = 4;
-/** Running jobs looked at per claim; more wait for the next round. */
-const MAX_JOBS_PER_PICK = 100;
 
 /** Where a claim starts: one claimable item's job, import batch and domain. */
 interface Head {
@@ -358,14 +356,20 @@ interface Head {
 }
 
 /**
- * Pick a (job, domain) with claimable work: running jobs first (few rows),
- * then one claimable item of each through the claim index. Items of jobs
- * still importing are never scanned. Unlocked on purpose: two workers picking
- * the same head merely share its items (a row lock here would make a
- * concurrent claim skip that row and leave a one-item batch behind). Heads
- * in `exclude` were just lost to other workers and are passed over. Jobs are
- * visited in a random order so workers spread over jobs instead of all
- * draining the oldest.
+ * Pick a (job, domain) with claimable work. First the running jobs that have
+ * an item claimable now (pending, not a duplicate, `not_before` passed) —
+ * all of them: a fixed window of the oldest running jobs starved every newer
+ * job once the window's jobs had nothing claimable (all greylisted, all
+ * leased). Then one claimable item of one of them. Both probes walk the
+ * partial claim index from the job's first pending entry and stop at the
+ * first claimable one, so the cost grows with the number of running jobs,
+ * not of items (except for a job whose every pending item waits: its probe
+ * passes over them). Items of jobs still importing are never scanned.
+ * Unlocked on purpose: two workers picking the same head merely share its
+ * items (a row lock here would make a concurrent claim skip that row and
+ * leave a one-item batch behind). Heads in `exclude` were just lost to other
+ * workers and are passed over. The walk starts at a random job so workers
+ * spread over jobs instead of all draining the oldest.
  */
 async function pickHead(
   db: Kysely<Database>,
@@ -376,8 +380,22 @@ async function pickHead(
     .selectFrom('jobs')
     .select('id')
     .where('state', '=', 'running')
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('job_items')
+          .select(sql<number>`1`.as('one'))
+          // Compared in job_items.job_id's collation ("C" on PostgreSQL: a
+          // column's own collation wins over the default), the claim
+          // index's, so the index serves the probe.
+          .whereRef('job_items.job_id', '=', 'jobs.id')
+          .where('job_items.state', '=', 'pending')
+          .where('job_items.canonical_no', 'is', null)
+          .where('job_items.not_before', '<=', now),
+      ),
+    )
     .orderBy('created_at')
-    .limit(MAX_JOBS_PER_PICK)
+    .orderBy('id')
     .execute();
   const start = Math.floor(Math.random() * jobs.length);
   for (let k = 0; k < jobs.length; k++) {

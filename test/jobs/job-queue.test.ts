@@ -400,6 +400,55 @@ forEachDialect('job queue', (d) => {
     assert.deepEqual(skipped, { status: null, result: null }, 'a skipped item holds no result');
   });
 
+  it('claims a newer job even when more than 100 older running jobs have nothing claimable', async () => {
+    const { store, service, queue } = await setup();
+    const older: string[] = [];
+    for (let i = 0; i < 101; i++) {
+      clock += 1; // distinct created_at: the oldest are the ones waiting
+      const { job } = await service.create({
+        owner: 't',
+        options: {},
+        input: { kind: 'emails', emails: [`a${i}@a.test`, `b${i}@b.test`] },
+      });
+      older.push(job.id);
+    }
+    const newest = older.pop()!;
+    // The 100 oldest are all greylisted for an hour.
+    await store.db
+      .updateTable('job_items')
+      .set({ not_before: now() + 3_600_000 })
+      .where('job_id', 'in', older)
+      .execute();
+    const claimed = new Set<string>();
+    for (let batch; (batch = await queue.claim('w', 10, 60_000, now()));) {
+      claimed.add(batch.jobId);
+    }
+    assert.deepEqual([...claimed], [newest]);
+    assert.equal((await service.get('t', newest)).counts.leased, 2);
+  });
+
+  it('spreads claims over every job with claimable items', async () => {
+    const { service, queue } = await setup();
+    const ids: string[] = [];
+    for (let j = 0; j < 3; j++) {
+      clock += 1;
+      const emails = Array.from({ length: 40 }, (_, i) => `u${i}@d${i}.test`);
+      ids.push(
+        (await service.create({ owner: 't', options: {}, input: { kind: 'emails', emails } })).job
+          .id,
+      );
+    }
+    // Each claim takes one domain (one item here): 30 claims starting at a
+    // random job leave a job unclaimed with probability 3·(2/3)^30 ≈ 1.5e-5.
+    const claimed = new Map<string, number>();
+    for (let i = 0; i < 30; i++) {
+      const batch = await queue.claim('w', 10, 60_000, now());
+      assert.ok(batch);
+      claimed.set(batch.jobId, (claimed.get(batch.jobId) ?? 0) + 1);
+    }
+    assert.deepEqual([...claimed.keys()].sort(), [...ids].sort());
+  });
+
   it('exports CSV with original columns and result columns, filtered by status', async () => {
     const { service, queue } = await setup();
     const { job } = await service.create({
