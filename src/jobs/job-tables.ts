@@ -8,7 +8,8 @@ export type JobState = (typeof JOB_STATES)[number];
  * Lifecycle of one item. `pending` items are claimable once `not_before` has
  * passed; `leased` items belong to `lease_owner` until `lease_expires_at`;
  * `done` holds a result; `error` is final without a result (malformed row,
- * attempts exhausted); `skipped` is a pending item of a cancelled job.
+ * attempts exhausted); `skipped` is an item of a cancelled job that was
+ * never verified (pending at the cancel, or released/expired after it).
  */
 export const ITEM_STATES = ['pending', 'leased', 'done', 'error', 'skipped'] as const;
 export type ItemState = (typeof ITEM_STATES)[number];

@@ -4,6 +4,8 @@ import { sql } from 'kysely';
 import { forEachDialect } from './dialects.js';
 import { openStore } from '../../src/store/open-store.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { JobService } from '../../src/jobs/job-service.js';
+import { testJobsConfig } from '../jobs/fixtures.js';
 
 forEachDialect('migrations', (d) => {
   it('starts with every migration pending, then applies them in order', async () => {
@@ -57,6 +59,60 @@ forEachDialect('migrations', (d) => {
     assert.equal(store.adapter.supportsMultipleConnections, d.dialect === 'postgres');
     assert.equal(store.adapter.supportsReturning, true);
     assert.equal(store.adapter.supportsAlterConstraints, d.dialect === 'postgres');
+  });
+
+  it('004 turns pending items of cancelled jobs into skipped, and nothing else', async () => {
+    const store = await d.fresh();
+    const service = new JobService({
+      db: store.db,
+      adapter: store.adapter,
+      jobs: testJobsConfig(),
+    });
+    const make = async () =>
+      (
+        await service.create({
+          owner: 't',
+          options: {},
+          input: { kind: 'emails', emails: ['a@x.test', 'b@x.test', 'c@x.test'] },
+        })
+      ).job.id;
+    const stuck = await make();
+    const running = await make();
+    // What the old queue left behind: a cancelled job with an item back in
+    // pending (released after the cancel) and one still leased.
+    await store.db
+      .updateTable('jobs')
+      .set({ state: 'cancelled' })
+      .where('id', '=', stuck)
+      .execute();
+    await store.db
+      .updateTable('job_items')
+      .set({ state: 'leased', lease_owner: 'w', lease_expires_at: Date.now() + 60_000 })
+      .where('job_id', '=', stuck)
+      .where('item_no', '=', 3)
+      .execute();
+
+    await MIGRATIONS['004-cancelled-items-skipped']!.up(store.db, store.adapter);
+
+    const states = async (id: string) =>
+      (
+        await store.db
+          .selectFrom('job_items')
+          .select(['item_no', 'state', 'done_at'])
+          .where('job_id', '=', id)
+          .orderBy('item_no')
+          .execute()
+      ).map((r) => [Number(r.item_no), r.state, r.done_at !== null]);
+    assert.deepEqual(await states(stuck), [
+      [1, 'skipped', true],
+      [2, 'skipped', true],
+      [3, 'leased', false],
+    ]);
+    assert.deepEqual(await states(running), [
+      [1, 'pending', false],
+      [2, 'pending', false],
+      [3, 'pending', false],
+    ]);
   });
 
   it('003 drops the job_items foreign key where ALTER TABLE can, and reverts', async () => {
