@@ -170,7 +170,8 @@ forEachDialect('job progress and the job list', (ctx) => {
       method: 'POST',
       url: '/v1/jobs?smtp=false',
       headers: { ...bearer(acme), 'content-type': 'text/csv' },
-      payload: 'email,name\nm1@a.test,A\n"broken,"B\nm2@a.test,C\n',
+      // A quote never closed: the parser cannot read that record (it runs to the end).
+      payload: 'email,name\nm1@a.test,A\nm2@a.test,C\n"broken,B\n',
     });
     assert.equal(res.statusCode, 201, res.body);
     const id = res.json().job.id as string;
