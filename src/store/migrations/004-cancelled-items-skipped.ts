@@ -17,5 +17,7 @@ export const migration004CancelledItemsSkipped: StoreMigration = {
         and job_id in (select id from jobs where state = 'cancelled')`.execute(db);
   },
   // Nothing to undo: the rows it changed were stuck, and `skipped` is what
-  // the code of every version means for them.
+  // the code of every version means for them. (A `down` still exists so a
+  // rollback past this migration is possible at all.)
+  async down() {},
 };
