@@ -1,9 +1,8 @@
 import { BlockList, isIP } from 'node:net';
-import ipaddr from 'ipaddr.js';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { IpBlock, IpBlockRepo, IpBlockSource } from '../store/ip-block-repo.js';
-import { InvalidArgumentError } from '../errors.js';
+import { normalizeCidr } from './cidr.js';
 
 /** How often blocks added by other instances (or expiring) are picked up from the store. */
 export const DEFAULT_BLOCK_REFRESH_MS = 5_000;
@@ -31,49 +30,6 @@ export interface IpBlockerOptions {
   /** How long an automatic block lasts. */
   autoBlockSeconds: number;
   now?: () => number;
-}
-
-/**
- * Canonical CIDR for an IP or CIDR string, or throws InvalidArgumentError.
- * One network has one spelling — host bits zeroed, IPv6 compressed (RFC
- * 5952), an IPv4-mapped IPv6 block (`::ffff:192.0.2.0/120`) turned into the
- * IPv4 block it means — so a block is stored once and removed by any of its
- * spellings.
- */
-export function normalizeCidr(input: string): {
-  cidr: string;
-  address: string;
-  prefix: number;
-  family: 'ipv4' | 'ipv6';
-} {
-  const [address = '', prefixText, ...rest] = input.trim().split('/');
-  const version = isIP(address);
-  if (version === 0 || rest.length > 0 || address.includes('%'))
-    throw new InvalidArgumentError(
-      `not an IP address or CIDR: ${JSON.stringify(input.slice(0, 64))}`,
-    );
-  const max = version === 4 ? 32 : 128;
-  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText))
-    throw new InvalidArgumentError('CIDR prefix must be a number');
-  let prefix = prefixText === undefined ? max : Number(prefixText);
-  if (prefix < 0 || prefix > max) throw new InvalidArgumentError(`CIDR prefix must be 0..${max}`);
-  let ip: ipaddr.IPv4 | ipaddr.IPv6 = ipaddr.parse(address);
-  if (ip.kind() === 'ipv6' && prefix >= 96 && (ip as ipaddr.IPv6).isIPv4MappedAddress()) {
-    ip = (ip as ipaddr.IPv6).toIPv4Address();
-    prefix -= 96;
-  }
-  const family = ip.kind();
-  const network = (
-    family === 'ipv4'
-      ? ipaddr.IPv4.networkAddressFromCIDR(`${ip.toString()}/${prefix}`)
-      : ipaddr.IPv6.networkAddressFromCIDR(`${ip.toString()}/${prefix}`)
-  ).toString();
-  return {
-    cidr: prefix === (family === 'ipv4' ? 32 : 128) ? network : `${network}/${prefix}`,
-    address: network,
-    prefix,
-    family,
-  };
 }
 
 function entryOf(cidr: string, source: IpBlockSource, expiresAt: number | null): Entry {

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { normalizeCidr } from './cidr.js';
 
 /** Most proxy hops a count may name: no path has more than 255 (the IP TTL). */
 export const MAX_TRUSTED_HOPS = 255;
@@ -15,18 +15,13 @@ export type TrustProxy = boolean | { hops: number } | { proxies: string[] };
 
 /** Why one proxy entry is not an IP address, a CIDR or a named range; undefined when it is. */
 function entryProblem(entry: string): string | undefined {
-  const shown = JSON.stringify(entry.slice(0, 64));
   if (NAMED_RANGES.has(entry.toLowerCase())) return undefined;
-  const [address = '', prefix, ...rest] = entry.split('/');
-  const version = isIP(address);
-  // A zone id (`fe80::1%eth0`) names an interface, not an address a header could carry.
-  if (version === 0 || rest.length > 0 || address.includes('%'))
-    return `${shown} is not an IP address or CIDR`;
-  if (prefix === undefined) return undefined;
-  const max = version === 4 ? 32 : 128;
-  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max)
-    return `${shown}: the prefix length must be 0..${max}`;
-  return undefined;
+  try {
+    normalizeCidr(entry);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 /**

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { forEachDialect } from '../store/dialects.js';
 import { bearer, startHarness, type Harness } from './fixtures/server-harness.js';
-import { normalizeCidr, PRUNE_INTERVAL_MS } from '../../src/server/ip-blocker.js';
+import { PRUNE_INTERVAL_MS } from '../../src/server/ip-blocker.js';
+import { normalizeCidr } from '../../src/server/cidr.js';
 
 /*
  * One network, one block: admin CIDRs are stored in canonical form, removed
