@@ -106,6 +106,15 @@ export function createJobQueue(db: Kysely<Database>, adapter: StoreAdapter): Job
     sql<boolean>`exists (select 1 from jobs where jobs.id = ${jobId}
       and jobs.state in ('running', 'importing')${adapter.supportsSkipLocked ? sql` for share` : sql``})`;
 
+  /** `state` and `done_at` of an item of `jobId` going back to the queue at `now` (see jobTakesWork). */
+  const backToQueue = (jobId: string, now: EpochMs) => {
+    const live = jobTakesWork(jobId);
+    return {
+      state: sql<ItemState>`case when ${live} then 'pending' else 'skipped' end`,
+      done_at: sql<EpochMs | null>`case when ${live} then null else cast(${now} as bigint) end`,
+    };
+  };
+
   /** Lease up to `limit` claimable items of `head`; null when a racing worker took them all. */
   const leaseHead = async (
     head: Head,
@@ -184,12 +193,10 @@ export function createJobQueue(db: Kysely<Database>, adapter: StoreAdapter): Job
 
     async release(workerId, items, now = Date.now()) {
       if (items.itemNos.length === 0) return 0;
-      const live = jobTakesWork(items.jobId);
       const r = await db
         .updateTable('job_items')
         .set((eb) => ({
-          state: sql<ItemState>`case when ${live} then 'pending' else 'skipped' end`,
-          done_at: sql<EpochMs | null>`case when ${live} then null else cast(${now} as bigint) end`,
+          ...backToQueue(items.jobId, now),
           lease_owner: null,
           lease_expires_at: null,
           attempts: eb('attempts', '-', 1),
@@ -238,12 +245,10 @@ export function createJobQueue(db: Kysely<Database>, adapter: StoreAdapter): Job
           .execute();
         let expired = exhausted.length;
         for (const { job_id: jobId } of jobs) {
-          const live = jobTakesWork(jobId);
           const r = await trx
             .updateTable('job_items')
             .set({
-              state: sql<ItemState>`case when ${live} then 'pending' else 'skipped' end`,
-              done_at: sql<EpochMs | null>`case when ${live} then null else cast(${now} as bigint) end`,
+              ...backToQueue(jobId, now),
               lease_owner: null,
               lease_expires_at: null,
             })
